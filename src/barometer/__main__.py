@@ -1,0 +1,3 @@
+from barometer.cli import main
+
+main()

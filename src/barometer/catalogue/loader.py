@@ -1,0 +1,61 @@
+"""Load and validate the indicator catalogue."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from barometer.catalogue.models import GapIndicator, Indicator, RateIndicator
+from barometer.errors import CatalogueError
+
+_ADAPTER: TypeAdapter[Indicator] = TypeAdapter(Indicator)
+
+
+def builtin_dir() -> Path:
+    return Path(str(resources.files("barometer.catalogue").joinpath("indicators")))
+
+
+def load_definition(path: Path) -> Indicator:
+    """Read one YAML definition; the file name must be the indicator id."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{path}: expected a mapping of fields, got {type(raw).__name__}")
+    try:
+        ind = _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        lines = [
+            f"  {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        ]
+        raise CatalogueError(
+            f"{path}: invalid indicator definition:\n" + "\n".join(lines)
+        ) from None
+    if ind.id != path.stem:
+        raise CatalogueError(f"{path}: id {ind.id!r} does not match the file name {path.stem!r}")
+    return ind
+
+
+def load_catalogue(directory: Path | None = None) -> dict[str, Indicator]:
+    """All definitions in a directory (default: the built-in catalogue), in id order."""
+    directory = directory or builtin_dir()
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise CatalogueError(f"{directory}: no indicator definitions (*.yaml) found")
+    catalogue = {p.stem: load_definition(p) for p in paths}
+    _check_references(catalogue)
+    return catalogue
+
+
+def _check_references(catalogue: dict[str, Indicator]) -> None:
+    for ind in catalogue.values():
+        if isinstance(ind, GapIndicator):
+            base = catalogue.get(ind.of)
+            if not isinstance(base, RateIndicator):
+                raise CatalogueError(
+                    f"{ind.id}: 'of' must name a rate indicator in the catalogue, got {ind.of!r}"
+                )

@@ -1,0 +1,159 @@
+"""Compile indicator definitions to Ibis expressions over a person-level base table.
+
+Each rate becomes two sums over one grouped scan: the denominator (persons in the population) and
+the numerator (persons meeting the condition, or a summed share). All indicators that share a base
+are computed in the same aggregation, so a year of registers is read once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import ibis
+import ibis.expr.types as ir
+
+from barometer.catalogue.models import (
+    CountIndicator,
+    DanishTestIndicator,
+    Filters,
+    Grade9Indicator,
+    Numerator,
+    Range,
+    RateIndicator,
+)
+from barometer.compute.person_year import ConvictionSpec, SupportSpec
+
+GROUP_KEYS = ("municipality_code", "origin_cell", "menapt", "sex")
+
+
+def compile_range(col: ir.NumericValue, r: Range) -> ir.BooleanValue:
+    cond = ibis.literal(True)
+    if r.min is not None:
+        cond &= col >= r.min
+    if r.max is not None:
+        cond &= col <= r.max
+    return cond
+
+
+def compile_filters(f: Filters, t: ir.Table) -> ir.BooleanValue:
+    """The population condition. NULLs never qualify (an unknown age is not 25-64)."""
+    cond = t.PNR.notnull()  # a column expression, so that an empty filter still aggregates
+    if f.age is not None:
+        cond &= compile_range(t.age, f.age)
+    if f.sex is not None:
+        cond &= t.sex == f.sex
+    if f.immigrant_arrival_age is not None:
+        # DOMAIN.md §1.5: immigrants count only if they arrived within the range; an immigrant
+        # with no arrival date cannot be placed and is left out.
+        arrived = compile_range(t.immigrant_arrival_age, f.immigrant_arrival_age)
+        cond &= (t.ie_type != 2) | arrived
+    return cond.fill_null(False)
+
+
+def support_spec(ind: RateIndicator) -> SupportSpec:
+    return SupportSpec(tuple(ind.support_codes) if ind.support_codes is not None else None)
+
+
+def conviction_spec(ind: RateIndicator) -> ConvictionSpec:
+    return ConvictionSpec(tuple(ind.criminal_code_prefixes), tuple(ind.non_guilty_decision_types))
+
+
+def spec_column(prefix: str, spec: object) -> str:
+    """A stable column name for a derived field computed with given parameters."""
+    digest = hashlib.sha1(json.dumps(spec.__dict__, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{prefix}__{digest}"
+
+
+def compile_numerator(ind: RateIndicator, t: ir.Table) -> ir.NumericValue:
+    """The numerator contribution of one person: 0/1 for a condition, a share for a sum."""
+    n: Numerator = ind.numerator
+    if n.employed is not None:
+        return ibis.ifelse(t.employed == n.employed, 1, 0)
+    if n.convicted is not None:
+        col = t[spec_column("convicted", conviction_spec(ind))]
+        return ibis.ifelse(col == n.convicted, 1, 0)
+    if n.edu_main_group is not None:
+        return ibis.ifelse(t.edu_main_group.isin(n.edu_main_group).fill_null(False), 1, 0)
+    if n.sum == "support_fte":
+        return t[spec_column("support_fte", support_spec(ind))].fill_null(0.0)
+    raise AssertionError(f"{ind.id}: numerator not compiled")  # the model forbids this
+
+
+def aggregate_rates(t: ir.Table, indicators: list[RateIndicator | CountIndicator]) -> ir.Table:
+    """One grouped aggregation with a numerator and denominator column per indicator."""
+    aggs: dict[str, ir.Scalar] = {}
+    for ind in indicators:
+        pop = compile_filters(ind.filters, t)
+        aggs[f"{ind.id}__den"] = ibis.ifelse(pop, 1, 0).sum()
+        if isinstance(ind, RateIndicator):
+            aggs[f"{ind.id}__num"] = ibis.ifelse(pop, compile_numerator(ind, t), 0).sum()
+    return t.group_by(list(GROUP_KEYS)).aggregate(**aggs)
+
+
+def grade9_pupils(udfk: ir.Table, ind: Grade9Indicator) -> ir.Table:
+    """PNR, year (school year's end) and passed, for pupils with a mark in every discipline."""
+    u = udfk.filter(ind.grade_level == udfk.KLTRIN)
+    u = u.mutate(year=u.SKOLEAAR.right(4).cast("int32"))
+    marks = {}
+    for i, (subject, discipline) in enumerate(ind.disciplines):
+        hit = (subject == u.GRUNDSKOLEFAG) & (discipline == u.FAGDISCIPLIN)
+        # Several marks in one discipline and year: keep the highest (catalogue note).
+        marks[f"g{i}"] = ibis.ifelse(hit, u.GRUNDSKOLEKARAKTER, ibis.null("float64")).max()
+    per = u.group_by(["PNR", "year"]).aggregate(**marks)
+    cols = [per[k] for k in marks]
+    has_all = ibis.and_(*[c.notnull() for c in cols])
+    if ind.rule == "each":
+        passed = ibis.and_(*[c >= ind.min_grade for c in cols])
+    else:
+        passed = (sum(cols[1:], cols[0]) / len(cols)) >= ind.min_grade
+    return per.filter(has_all).select("PNR", "year", passed=passed)
+
+
+def aggregate_grade9(pupils: ir.Table, demo: ir.Table, year: int, ind: Grade9Indicator) -> ir.Table:
+    p = pupils.filter(pupils.year == year)
+    j = p.inner_join(demo, "PNR")
+    pop = compile_filters(ind.filters, j)
+    return j.group_by(list(GROUP_KEYS)).aggregate(
+        **{
+            f"{ind.id}__den": ibis.ifelse(pop, 1, 0).sum(),
+            f"{ind.id}__num": ibis.ifelse(pop & j.passed, 1, 0).sum(),
+        }
+    )
+
+
+def danish_test_cohorts(du: ir.Table, ind: DanishTestIndicator) -> ir.Table:
+    """PNR, start cohort year and passed-within-window, one row per participant.
+
+    The start is the participant's first STARTDATO as a participant of the counted types; a pass
+    counts if its PROEVEDATO is on or after the start and no later than start + N years.
+    """
+    starts = du.filter(du.KURSISTTYPE.isin(ind.participant_types))
+    starts = starts.group_by("PNR").aggregate(start=starts.STARTDATO.min())
+    passes = du.filter((du.BESTAAET == 1) & du.PROEVE.isin(ind.tests)).select(
+        P_PNR=du.PNR, test_date=du.PROEVEDATO
+    )
+    j = starts.left_join(
+        passes,
+        [
+            starts.PNR == passes.P_PNR,
+            passes.test_date >= starts.start,
+            passes.test_date <= starts.start + ibis.interval(years=ind.within_years),
+        ],
+    )
+    per = j.group_by(["PNR", "start"]).aggregate(n_pass=j.P_PNR.count())
+    return per.select("PNR", cohort=per.start.year(), passed=per.n_pass > 0)
+
+
+def aggregate_danish_test(
+    cohorts: ir.Table, demo: ir.Table, year: int, ind: DanishTestIndicator
+) -> ir.Table:
+    c = cohorts.filter(cohorts.cohort == year)
+    j = c.inner_join(demo, "PNR")
+    pop = compile_filters(ind.filters, j)
+    return j.group_by(list(GROUP_KEYS)).aggregate(
+        **{
+            f"{ind.id}__den": ibis.ifelse(pop, 1, 0).sum(),
+            f"{ind.id}__num": ibis.ifelse(pop & j.passed, 1, 0).sum(),
+        }
+    )

@@ -1,0 +1,394 @@
+"""Read and validate a register delivery (sources/layout.py) into typed DuckDB views.
+
+Files keep Statistics Denmark's names; every problem found is reported with the file, the column
+and the first offending rows, and nothing downstream runs until the delivery is clean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from barometer.codes import (
+    load_countries,
+    load_education_main_groups,
+    load_municipalities,
+    load_socio13,
+)
+from barometer.errors import InputError
+from barometer.sources.layout import FILE_SUFFIXES, REGISTERS, Column, Register
+
+GRADE_SCALE = (-3, 0, 2, 4, 7, 10, 12)  # the 7-point scale (UDFK from 2007)
+MAX_PROBLEMS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class RegisterFile:
+    register: Register
+    year: int | None
+    path: Path
+
+    @property
+    def view(self) -> str:
+        """Name of the typed view in the compute database, e.g. ``bef_2020``, ``udfk``."""
+        return f"{self.register.key}_{self.year}" if self.year is not None else self.register.key
+
+
+@dataclass
+class Delivery:
+    directory: Path
+    files: dict[tuple[str, int | None], RegisterFile] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def years(self, key: str = "bef") -> list[int]:
+        return sorted(y for (k, y) in self.files if k == key and y is not None)
+
+    def has(self, key: str, year: int | None = None) -> bool:
+        return (key, year) in self.files
+
+    def view(self, key: str, year: int | None = None) -> str:
+        return self.files[(key, year)].view
+
+
+def discover(directory: Path) -> Delivery:
+    """Map the files of a delivery folder to registers and years."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError("is not a folder of register files", path=directory)
+    patterns = []
+    for reg in REGISTERS.values():
+        rx = re.escape(reg.pattern).replace(r"\{year\}", r"(?P<year>\d{4})")
+        patterns.append((re.compile(rx + "$"), reg))
+    delivery = Delivery(directory)
+    for path in sorted(directory.iterdir()):
+        suffix = path.suffix.lower()
+        if not path.is_file() or suffix not in FILE_SUFFIXES:
+            continue
+        stem = path.name[: -len(suffix)].lower()
+        for rx, reg in patterns:
+            m = rx.match(stem)
+            if m:
+                year = int(m.group("year")) if reg.yearly else None
+                key = (reg.key, year)
+                if key in delivery.files:
+                    raise InputError(
+                        f"two files for the same register and year: {delivery.files[key].path.name}"
+                        f" and {path.name}",
+                        path=directory,
+                    )
+                delivery.files[key] = RegisterFile(reg, year, path)
+                break
+        else:
+            if stem != "manifest":
+                delivery.warnings.append(f"{path.name}: not a known register file, ignored")
+    if not delivery.years("bef"):
+        raise InputError(
+            "no population files (bef{YYYY}12.parquet, .csv or .sas7bdat) found", path=directory
+        )
+    for key, year in sorted(delivery.files, key=lambda k: (k[0], k[1] or 0)):
+        if year is not None and key != "bef" and year not in delivery.years("bef"):
+            delivery.warnings.append(f"{key}{year}: no bef{year}12 for that year; not used")
+    return delivery
+
+
+def checksum(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_delivery(directory: Path, con: duckdb.DuckDBPyConnection) -> Delivery:
+    """Discover, read and validate every file; create one typed view per file in ``con``.
+
+    Raises one InputError listing every problem (file, column, rows) if any file is bad.
+    """
+    delivery = discover(directory)
+    _create_code_tables(con)
+    problems: list[str] = []
+    for rf in delivery.files.values():
+        try:
+            _create_raw_view(con, rf)
+            problems.extend(_validate_and_type(con, rf))
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise InputError(
+            f"the register delivery has {len(problems)} problem(s); nothing was built:\n{listing}",
+            path=directory,
+        )
+    return delivery
+
+
+def _create_code_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Small lookup tables the validation and the compute step join against."""
+    import pandas as pd
+
+    countries = pd.DataFrame(
+        [(c.code, c.is_western, c.is_menapt) for c in load_countries().values()],
+        columns=["code", "is_western", "is_menapt"],
+    )
+    edu = pd.DataFrame(list(load_education_main_groups().items()), columns=["hfaudd", "main_group"])
+    munis = pd.DataFrame(
+        [(m.code, m.region_code) for m in load_municipalities().values()],
+        columns=["code", "region_code"],
+    )
+    socio = pd.DataFrame(list(load_socio13().items()), columns=["code", "employed"])
+    for name, df in [
+        ("code_countries", countries),
+        ("code_education", edu),
+        ("code_municipalities", munis),
+        ("code_socio13", socio),
+    ]:
+        con.register(f"_{name}_df", df)
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _{name}_df")
+        con.unregister(f"_{name}_df")
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _create_raw_view(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> None:
+    """A view ``raw_<view>`` with the file's columns plus ``__row`` (1-based data row)."""
+    raw = f"raw_{rf.view}"
+    suffix = rf.path.suffix.lower()
+    if rf.path.stat().st_size == 0:
+        raise InputError("the file is empty", path=rf.path)
+    try:
+        if suffix == ".parquet":
+            con.execute(
+                f"CREATE OR REPLACE VIEW {raw} AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS __row "
+                f"FROM read_parquet({_quote(rf.path)}, file_row_number = true)"
+            )
+        elif suffix == ".csv":
+            con.execute(
+                f"CREATE OR REPLACE TABLE {raw} AS SELECT row_number() OVER () AS __row, * "
+                f"FROM read_csv({_quote(rf.path)}, all_varchar = true, header = true)"
+            )
+        else:
+            import pyreadstat
+
+            df, _meta = pyreadstat.read_sas7bdat(str(rf.path))
+            df.insert(0, "__row", range(1, len(df) + 1))
+            con.register(f"_{raw}_df", df)
+            con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM _{raw}_df")
+            con.unregister(f"_{raw}_df")
+        # Force a read so a corrupt file fails here, with its name.
+        con.execute(f"SELECT count(*) FROM {raw}").fetchone()
+    except InputError:
+        raise
+    except Exception as exc:  # DuckDB/pyreadstat errors: corrupt or unreadable file
+        first = str(exc).strip().splitlines()[0][:300]
+        raise InputError(f"cannot be read as {suffix[1:]}: {first}", path=rf.path) from None
+
+
+def _source_types(con: duckdb.DuckDBPyConnection, raw: str) -> dict[str, str]:
+    rows = con.execute(f"DESCRIBE {raw}").fetchall()
+    return {r[0]: str(r[1]).upper() for r in rows}
+
+
+_NUMERIC = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
+_PAD = {"KOM": 3, "OPR_LAND": 4}
+
+
+def _typed_expr(col: Column, src: str, src_type: str) -> str:
+    """SQL that turns a source column into the layout's type (NULL where it cannot)."""
+    q = f'"{src}"'
+    numeric = src_type.startswith(_NUMERIC)
+    if col.kind == "str":
+        if numeric:
+            expr = f"CAST(TRY_CAST({q} AS BIGINT) AS VARCHAR)"
+        else:
+            expr = f"NULLIF(trim(CAST({q} AS VARCHAR)), '')"
+        if col.name in _PAD:
+            expr = f"lpad({expr}, {_PAD[col.name]}, '0')"
+        return expr
+    if col.kind == "int":
+        if numeric:
+            return f"CASE WHEN {q} = round({q}) THEN TRY_CAST({q} AS INTEGER) END"
+        return (
+            f"CASE WHEN TRY_CAST({q} AS DOUBLE) = round(TRY_CAST({q} AS DOUBLE)) "
+            f"THEN TRY_CAST(TRY_CAST({q} AS DOUBLE) AS INTEGER) END"
+        )
+    if col.kind == "float":
+        return f"TRY_CAST({q} AS DOUBLE)"
+    # date
+    if src_type == "DATE":
+        return q
+    if src_type.startswith("TIMESTAMP"):
+        return f"CAST({q} AS DATE)"
+    return f"TRY_CAST(NULLIF(trim(CAST({q} AS VARCHAR)), '') AS DATE)"
+
+
+def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
+    """(column, SQL condition that is TRUE for a bad typed value, message) per code-set rule."""
+    key = rf.register.key
+    checks: list[tuple[str, str, str]] = []
+    names = {c.name for c in rf.register.columns}
+    if "KOM" in names:
+        checks.append(
+            (
+                "KOM",
+                "KOM NOT IN (SELECT code FROM code_municipalities)",
+                "unknown municipality code (must be one of the 98 municipalities)",
+            )
+        )
+    if key == "bef":
+        checks += [
+            (
+                "OPR_LAND",
+                "OPR_LAND NOT IN (SELECT code FROM code_countries)",
+                "unknown country code (reference/countries.csv)",
+            ),
+            ("IE_TYPE", "IE_TYPE NOT IN (1, 2, 3)", "IE_TYPE must be 1, 2 or 3"),
+            ("KOEN", "KOEN NOT IN (1, 2)", "KOEN must be 1 (male) or 2 (female)"),
+            ("ALDER", "ALDER < 0 OR ALDER > 125", "age outside 0-125"),
+            (
+                "FOERSTE_INDVANDRING",
+                "FOERSTE_INDVANDRING < FOED_DAG",
+                "first immigration before the date of birth",
+            ),
+        ]
+    if key == "akm":
+        checks.append(
+            ("SOCIO13", "SOCIO13 NOT IN (SELECT code FROM code_socio13)", "unknown SOCIO13 code")
+        )
+    if key == "udda":
+        checks.append(
+            (
+                "HFAUDD",
+                "HFAUDD NOT IN (SELECT hfaudd FROM code_education)",
+                "unknown HFAUDD code (reference/education_main_groups.csv)",
+            )
+        )
+    if key == "of":
+        checks += [
+            ("GRADAAR", "GRADAAR < 0 OR GRADAAR > 1", "GRADAAR must be a share of the year, 0-1"),
+            ("PTI_VTIL", "PTI_VTIL < PTI_VFRA", "spell ends before it starts"),
+        ]
+    if key == "udfk":
+        scale = ", ".join(str(g) for g in GRADE_SCALE)
+        checks += [
+            (
+                "GRUNDSKOLEKARAKTER",
+                f"GRUNDSKOLEKARAKTER NOT IN ({scale})",
+                "mark not on the 7-point scale (-3, 00, 02, 4, 7, 10, 12)",
+            ),
+            (
+                "SKOLEAAR",
+                r"NOT regexp_full_match(SKOLEAAR, '\d{4}/\d{4}')",
+                "school year must look like 2020/2021",
+            ),
+        ]
+    if key == "kraf":
+        checks.append(
+            (
+                "AFG_GER7",
+                r"NOT regexp_full_match(AFG_GER7, '\d{7}')",
+                "offence code must have 7 digits",
+            )
+        )
+    if key == "danskuddannelse":
+        checks.append(("BESTAAET", "BESTAAET NOT IN (0, 1)", "BESTAAET must be 0 or 1"))
+    if key == "ind":
+        pass
+    return checks
+
+
+def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list[str]:
+    """Check one file; on success create its typed view. Returns the problems found."""
+    raw = f"raw_{rf.view}"
+    src_types = _source_types(con, raw)
+    by_upper = {name.upper(): name for name in src_types if name != "__row"}
+    missing = [c.name for c in rf.register.columns if c.name.upper() not in by_upper]
+    if missing:
+        return [f"{rf.path}: missing column(s) {', '.join(missing)}"]
+    n_rows = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
+    if n_rows == 0:
+        return [f"{rf.path}: the file has a header but no rows"]
+
+    select = ", ".join(
+        f"{_typed_expr(c, by_upper[c.name.upper()], src_types[by_upper[c.name.upper()]])}"
+        f' AS "{c.name}"'
+        for c in rf.register.columns
+    )
+    typed_sql = f"SELECT __row, {select} FROM {raw}"
+    # One relation with each source value (as __src_NAME) beside its typed value (as NAME).
+    raw_cols = ", ".join(f'"{src}" AS "__src_{up}"' for up, src in by_upper.items())
+    joined = f"(SELECT __row, {raw_cols}, {select} FROM {raw})"
+    conds: list[tuple[str, str, str]] = []
+    for c in rf.register.columns:
+        src = f'"__src_{c.name.upper()}"'
+        conds.append(
+            (
+                c.name,
+                f'{src} IS NOT NULL AND "{c.name}" IS NULL',
+                f"value cannot be read as {c.kind}",
+            )
+        )
+        if not c.nullable:
+            conds.append((c.name, f"{src} IS NULL", "missing value"))
+    conds += [(col, f"coalesce({cond}, false)", msg) for col, cond, msg in _rule_checks(rf)]
+    counts_sql = ", ".join(
+        f"count(*) FILTER (WHERE {cond}) AS c{i}" for i, (_, cond, _m) in enumerate(conds)
+    )
+    counts = con.execute(f"SELECT {counts_sql} FROM {joined}").fetchone()
+    problems = []
+    for i, (col, cond, msg) in enumerate(conds):
+        n = counts[i]
+        if n:
+            rows = con.execute(
+                f'SELECT __row, "__src_{col.upper()}" FROM {joined} WHERE {cond} '
+                f"ORDER BY __row LIMIT {MAX_PROBLEMS_SHOWN}"
+            ).fetchall()
+            values = ", ".join(repr(v) for _r, v in rows)
+            err = InputError(
+                f"{msg} (values: {values})",
+                path=rf.path,
+                column=col,
+                rows=[int(r) for r, _v in rows],
+                count=n,
+            )
+            problems.append(str(err))
+    if rf.register.unique_pnr:
+        dup = con.execute(
+            f"SELECT PNR, list(__row ORDER BY __row) AS rows FROM ({typed_sql}) "
+            f"GROUP BY PNR HAVING count(*) > 1 ORDER BY min(__row) LIMIT {MAX_PROBLEMS_SHOWN}"
+        ).fetchall()
+        if dup:
+            n_dup = con.execute(
+                f"SELECT count(*) - count(DISTINCT PNR) FROM ({typed_sql})"
+            ).fetchone()[0]
+            shown = "; ".join(f"{p!r} at rows {', '.join(map(str, r))}" for p, r in dup)
+            problems.append(
+                str(
+                    InputError(
+                        f"{n_dup} duplicate PNR in a snapshot ({shown})", path=rf.path, column="PNR"
+                    )
+                )
+            )
+    if not problems:
+        cols = ", ".join(f'"{c.name}"' for c in rf.register.columns)
+        con.execute(f"CREATE OR REPLACE VIEW {rf.view} AS SELECT {cols} FROM ({typed_sql})")
+    return problems
