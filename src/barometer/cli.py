@@ -236,5 +236,5 @@ def main() -> None:
     try:
         app()
     except BarometerError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

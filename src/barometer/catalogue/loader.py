@@ -29,9 +29,12 @@ def load_definition(path: Path) -> Indicator:
     try:
         ind = _ADAPTER.validate_python(raw)
     except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
-        ]
+        lines = []
+        for e in exc.errors():
+            loc = list(e["loc"])
+            if loc and loc[0] == raw.get("kind"):  # the discriminator adds the kind in front
+                loc = loc[1:]
+            lines.append(f"  {'.'.join(str(p) for p in loc) or '(top)'}: {e['msg']}")
         raise CatalogueError(
             f"{path}: invalid indicator definition:\n" + "\n".join(lines)
         ) from None

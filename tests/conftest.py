@@ -1,0 +1,61 @@
+"""Shared test helpers: write tiny register deliveries with the layout's real types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from barometer.sources.layout import REGISTERS
+
+ARROW = {"str": pa.string(), "int": pa.int32(), "float": pa.float64(), "date": pa.date32()}
+
+
+def write_register(directory: Path, stem: str, rows: list[dict], fmt: str = "parquet") -> Path:
+    """Write rows (dicts keyed by layout column names) as one register file."""
+    key = next(k for k, r in REGISTERS.items() if stem.startswith(k) and _matches(r, stem))
+    reg = REGISTERS[key]
+    names = [c.name for c in reg.columns]
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{stem}.{fmt}"
+    if fmt == "parquet":
+        schema = pa.schema([(c.name, ARROW[c.kind]) for c in reg.columns])
+        cols = {n: [r.get(n) for r in rows] for n in names}
+        pq.write_table(pa.table(cols, schema=schema), path)
+    else:
+        lines = [",".join(names)]
+        for r in rows:
+            lines.append(",".join("" if r.get(n) is None else str(r.get(n)) for n in names))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _matches(reg, stem: str) -> bool:
+    import re
+
+    rx = re.escape(reg.pattern).replace(r"\{year\}", r"\d{4}")
+    return re.fullmatch(rx, stem) is not None
+
+
+def person(pnr, born, sex, kom, ie_type=1, land="5100", arrived=None, year=2020, adr=None):
+    """A bef row; ALDER is the age at 31 December of ``year``."""
+    b = dt.date.fromisoformat(born)
+    return {
+        "PNR": pnr,
+        "FOED_DAG": b,
+        "ALDER": year - b.year,
+        "KOEN": 1 if sex == "m" else 2,
+        "KOM": kom,
+        "IE_TYPE": ie_type,
+        "OPR_LAND": land,
+        "FOERSTE_INDVANDRING": dt.date.fromisoformat(arrived) if arrived else None,
+        "ADRESSE_ID": adr or f"A{pnr}",
+    }
+
+
+@pytest.fixture
+def write():
+    return write_register
