@@ -105,6 +105,9 @@ def write_observation_store(
     import hashlib
 
     defs["sha256"] = [hashlib.sha256(s.encode()).hexdigest() for s in defs["spec"]]
+    observations = observations.assign(
+        reason=observations.get("reason"), source=observations.get("source", "registers")
+    )
     with atomic_store(path) as con:
         write_frame(con, "observations", schema.OBSERVATIONS_DDL, observations)
         write_frame(con, "definitions", schema.DEFINITIONS_DDL, defs)

@@ -27,7 +27,9 @@ CREATE TABLE observations (
     numerator    DOUBLE,
     denominator  DOUBLE,
     unit         VARCHAR NOT NULL,   -- 'pct', 'pp', 'count'
-    status       VARCHAR NOT NULL,   -- 'ok' (later: 'suppressed_primary', 'suppressed_secondary')
+    status       VARCHAR NOT NULL,   -- 'ok', 'suppressed_primary', 'suppressed_secondary'
+    reason       VARCHAR,            -- why a cell is suppressed (disclosure reason code)
+    source       VARCHAR NOT NULL,   -- 'registers', 'statbank:<TABLE>', 'survey:<name>', …
     PRIMARY KEY (indicator_id, area_code, year, origin_group, sex)
 )
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,29 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    con = duckdb.connect(str(tmp))
+    try:
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        tmp.replace(path)
+    except BaseException:
+        con.close()
+        for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+            p.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def update_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Change an existing store safely: work on a copy, swap it in only if all went well."""
+    path = Path(path)
+    if not path.is_file():
+        from barometer.errors import InputError
+
+        raise InputError("no store here (build one with `barometer build`)", path=path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    shutil.copyfile(path, tmp)
     con = duckdb.connect(str(tmp))
     try:
         yield con
