@@ -146,12 +146,16 @@ def build(
 @app.command()
 def indicators(
     catalogue: Annotated[Path | None, typer.Option(help="Folder of indicator YAML files.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, json or markdown")] = "table",
 ) -> None:
     """List the indicator catalogue."""
     from barometer.catalogue import load_catalogue
+    from barometer.catalogue.docs import render_markdown
 
     cat = load_catalogue(catalogue)
+    if fmt == "markdown":
+        print(render_markdown(cat), end="")
+        return
     if fmt == "json":
         print(
             json.dumps(
