@@ -1,8 +1,8 @@
-"""Compile indicator definitions to Ibis expressions over a person-level base table.
+"""Compile indicator definitions to Ibis expressions over the person-year table.
 
-Each rate becomes two sums over one grouped scan: the denominator (persons in the population) and
-the numerator (persons meeting the condition, or a summed share). All indicators that share a base
-are computed in the same aggregation, so a year of registers is read once.
+Each indicator becomes two sums over one grouped scan: the denominator (persons in the
+population) and the numerator (persons meeting the condition, or a summed share). All indicators
+of a year are computed in the same aggregation, so a year of registers is read once.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import ibis
 import ibis.expr.types as ir
 
 from barometer.catalogue.models import (
-    CountIndicator,
     DanishTestIndicator,
     Filters,
     Grade9Indicator,
+    Indicator,
     Numerator,
     Range,
     RateIndicator,
@@ -38,7 +38,7 @@ def compile_range(col: ir.NumericValue, r: Range) -> ir.BooleanValue:
 
 def compile_filters(f: Filters, t: ir.Table) -> ir.BooleanValue:
     """The population condition. NULLs never qualify (an unknown age is not 25-64)."""
-    cond = t.PNR.notnull()  # a column expression, so that an empty filter still aggregates
+    cond = t.municipality_code.notnull()  # a column, so that an empty filter still aggregates
     if f.age is not None:
         cond &= compile_range(t.age, f.age)
     if f.sex is not None:
@@ -65,39 +65,67 @@ def spec_column(prefix: str, spec: object) -> str:
     return f"{prefix}__{digest}"
 
 
+def fact_column(ind: Indicator) -> str | None:
+    """The person-year column an indicator's numerator (or event) reads."""
+    if isinstance(ind, RateIndicator):
+        n = ind.numerator
+        if n.employed is not None:
+            return "employed"
+        if n.edu_main_group is not None:
+            return "edu_main_group"
+        if n.sum == "support_fte":
+            return spec_column("support_fte", support_spec(ind))
+        if n.convicted is not None:
+            return spec_column("convicted", conviction_spec(ind))
+    if isinstance(ind, Grade9Indicator | DanishTestIndicator):
+        return f"passed__{ind.id}"
+    return None
+
+
 def compile_numerator(ind: RateIndicator, t: ir.Table) -> ir.NumericValue:
     """The numerator contribution of one person: 0/1 for a condition, a share for a sum."""
     n: Numerator = ind.numerator
+    col = t[fact_column(ind)]
     if n.employed is not None:
-        return ibis.ifelse(t.employed == n.employed, 1, 0)
+        return ibis.ifelse(col.fill_null(False) == n.employed, 1, 0)
     if n.convicted is not None:
-        col = t[spec_column("convicted", conviction_spec(ind))]
-        return ibis.ifelse(col == n.convicted, 1, 0)
+        return ibis.ifelse(col.fill_null(False) == n.convicted, 1, 0)
     if n.edu_main_group is not None:
-        return ibis.ifelse(t.edu_main_group.isin(n.edu_main_group).fill_null(False), 1, 0)
+        return ibis.ifelse(col.isin(n.edu_main_group).fill_null(False), 1, 0)
     if n.sum == "support_fte":
-        return t[spec_column("support_fte", support_spec(ind))].fill_null(0.0)
+        # DOMAIN.md §1.5: full-time recipients; a person counts at most once.
+        return ibis.least(col.fill_null(0.0), 1.0)
     raise AssertionError(f"{ind.id}: numerator not compiled")  # the model forbids this
 
 
-def aggregate_rates(t: ir.Table, indicators: list[RateIndicator | CountIndicator]) -> ir.Table:
-    """One grouped aggregation with a numerator and denominator column per indicator."""
-    aggs: dict[str, ir.Scalar] = {}
+def aggregate_cells(t: ir.Table, indicators: list[Indicator]) -> ir.Table:
+    """One grouped aggregation with a numerator and denominator column per indicator, plus the
+    number of person rows per cell (``__rows``, checked against the population file)."""
+    aggs: dict[str, ir.Scalar] = {"__rows": t.count()}
     for ind in indicators:
         pop = compile_filters(ind.filters, t)
-        aggs[f"{ind.id}__den"] = ibis.ifelse(pop, 1, 0).sum()
         if isinstance(ind, RateIndicator):
-            aggs[f"{ind.id}__num"] = ibis.ifelse(pop, compile_numerator(ind, t), 0).sum()
+            num = compile_numerator(ind, t)
+        elif isinstance(ind, Grade9Indicator | DanishTestIndicator):
+            col = t[fact_column(ind)]
+            pop &= col.notnull()
+            num = ibis.ifelse(col.fill_null(False), 1, 0)
+        else:
+            num = None
+        aggs[f"{ind.id}__den"] = ibis.ifelse(pop, 1, 0).sum()
+        if num is not None:
+            aggs[f"{ind.id}__num"] = ibis.ifelse(pop, num, 0).sum()
     return t.group_by(list(GROUP_KEYS)).aggregate(**aggs)
 
 
-def grade9_pupils(udfk: ir.Table, ind: Grade9Indicator) -> ir.Table:
-    """PNR, year (school year's end) and passed, for pupils with a mark in every discipline."""
-    u = udfk.filter(ind.grade_level == udfk.KLTRIN)
+def grade9_fact(udfk: ir.Table, ind: Grade9Indicator) -> ir.Table:
+    """PNR, year and passed for pupils with a mark in every discipline; the year is the one the
+    school year ends in (SKOLEAAR 2019/2020 → 2020)."""
+    u = udfk.filter(udfk.KLTRIN == ind.grade_level)
     u = u.mutate(year=u.SKOLEAAR.right(4).cast("int32"))
     marks = {}
     for i, (subject, discipline) in enumerate(ind.disciplines):
-        hit = (subject == u.GRUNDSKOLEFAG) & (discipline == u.FAGDISCIPLIN)
+        hit = (u.GRUNDSKOLEFAG == subject) & (u.FAGDISCIPLIN == discipline)
         # Several marks in one discipline and year: keep the highest (catalogue note).
         marks[f"g{i}"] = ibis.ifelse(hit, u.GRUNDSKOLEKARAKTER, ibis.null("float64")).max()
     per = u.group_by(["PNR", "year"]).aggregate(**marks)
@@ -107,23 +135,11 @@ def grade9_pupils(udfk: ir.Table, ind: Grade9Indicator) -> ir.Table:
         passed = ibis.and_(*[c >= ind.min_grade for c in cols])
     else:
         passed = (sum(cols[1:], cols[0]) / len(cols)) >= ind.min_grade
-    return per.filter(has_all).select("PNR", "year", passed=passed)
+    return per.filter(has_all).select("PNR", "year", **{f"passed__{ind.id}": passed})
 
 
-def aggregate_grade9(pupils: ir.Table, demo: ir.Table, year: int, ind: Grade9Indicator) -> ir.Table:
-    p = pupils.filter(pupils.year == year)
-    j = p.inner_join(demo, "PNR")
-    pop = compile_filters(ind.filters, j)
-    return j.group_by(list(GROUP_KEYS)).aggregate(
-        **{
-            f"{ind.id}__den": ibis.ifelse(pop, 1, 0).sum(),
-            f"{ind.id}__num": ibis.ifelse(pop & j.passed, 1, 0).sum(),
-        }
-    )
-
-
-def danish_test_cohorts(du: ir.Table, ind: DanishTestIndicator) -> ir.Table:
-    """PNR, start cohort year and passed-within-window, one row per participant.
+def danish_test_fact(du: ir.Table, ind: DanishTestIndicator) -> ir.Table:
+    """PNR, start year (as ``year``) and passed-within-window, one row per participant.
 
     The start is the participant's first STARTDATO as a participant of the counted types; a pass
     counts if its PROEVEDATO is on or after the start and no later than start + N years.
@@ -142,18 +158,6 @@ def danish_test_cohorts(du: ir.Table, ind: DanishTestIndicator) -> ir.Table:
         ],
     )
     per = j.group_by(["PNR", "start"]).aggregate(n_pass=j.P_PNR.count())
-    return per.select("PNR", cohort=per.start.year(), passed=per.n_pass > 0)
-
-
-def aggregate_danish_test(
-    cohorts: ir.Table, demo: ir.Table, year: int, ind: DanishTestIndicator
-) -> ir.Table:
-    c = cohorts.filter(cohorts.cohort == year)
-    j = c.inner_join(demo, "PNR")
-    pop = compile_filters(ind.filters, j)
-    return j.group_by(list(GROUP_KEYS)).aggregate(
-        **{
-            f"{ind.id}__den": ibis.ifelse(pop, 1, 0).sum(),
-            f"{ind.id}__num": ibis.ifelse(pop & j.passed, 1, 0).sum(),
-        }
+    return per.select(
+        "PNR", year=per.start.year().cast("int32"), **{f"passed__{ind.id}": per.n_pass > 0}
     )

@@ -1,6 +1,9 @@
-"""Run the catalogue on a register delivery: one aggregation per base and year, then roll up.
+"""Run the catalogue on a register delivery, one year at a time, then roll up.
 
-Only aggregates (municipality × origin cell × sex) leave the engine; person rows stay inside.
+Per year, one query: the person-year table (compute/person_year.py) aggregated into cells of
+municipality × origin cell × sex with a numerator and denominator per indicator. Only those cells
+leave the engine; person rows stay inside the database. Years stream one after another, so memory
+stays bounded by one year of registers.
 """
 
 from __future__ import annotations
@@ -9,11 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ibis
-import ibis.expr.types as ir
 import pandas as pd
 
 from barometer.catalogue.models import (
-    CountIndicator,
     DanishTestIndicator,
     GapIndicator,
     Grade9Indicator,
@@ -22,6 +23,7 @@ from barometer.catalogue.models import (
 )
 from barometer.compute import compiler, person_year
 from barometer.compute.rollup import compute_gaps, roll_up
+from barometer.errors import InputError
 from barometer.sources.registers import Delivery
 
 Progress = Callable[[str, int, int], None]
@@ -33,8 +35,8 @@ class ComputeResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _needs(ind: Indicator) -> set[str]:
-    """Registers (besides bef) an indicator reads for a year."""
+def needs(ind: Indicator) -> set[str]:
+    """Registers (besides bef) an indicator reads."""
     if isinstance(ind, RateIndicator):
         n = ind.numerator
         if n.employed is not None:
@@ -52,49 +54,50 @@ def _needs(ind: Indicator) -> set[str]:
     return set()
 
 
-def _available(delivery: Delivery, reg: str, year: int) -> bool:
+def _has(delivery: Delivery, reg: str, year: int) -> bool:
     return delivery.has(reg, year) or delivery.has(reg, None)
 
 
-def _attach(t: ir.Table, right: ir.Table, cols: dict[str, ir.Value]) -> ir.Table:
-    """Left-join person-level facts on PNR, keeping the base's columns and the named new ones."""
-    r = right.select(_key=right.PNR, **cols)
-    j = t.left_join(r, r._key == t.PNR)
-    return j.select(*t.columns, *cols.keys())
-
-
-def build_person_year(
-    con: ibis.BaseBackend, delivery: Delivery, year: int, rates: list[RateIndicator]
-) -> ir.Table:
-    """The person-year table for the rate indicators of one year."""
-    t = person_year.demographics(con, delivery, year)
-    needs = set().union(*(_needs(i) for i in rates)) if rates else set()
-    if "akm" in needs:
-        emp = person_year.employed_pnrs(con, delivery, year)
-        t = _attach(t, emp, {"employed": ibis.literal(True)})
-        t = t.mutate(employed=t.employed.fill_null(False))
-    if "udda" in needs:
-        edu = person_year.education_groups(con, delivery, year)
-        t = _attach(t, edu, {"edu_main_group": edu.edu_main_group})
-    done: set[str] = set()
-    for ind in rates:
-        n = ind.numerator
-        if n.sum == "support_fte":
+def year_facts(
+    con: ibis.BaseBackend, delivery: Delivery, year: int, indicators: list[Indicator]
+) -> list[person_year.Fact]:
+    """The facts the year's indicators need, each from its register."""
+    facts = [person_year.population_fact(con, delivery, year)]
+    added: set[str] = set()
+    for ind in indicators:
+        col = compiler.fact_column(ind)
+        if col is None or col in added:
+            continue
+        added.add(col)
+        if col == "employed":
+            facts.append(person_year.employment_fact(con, delivery, year))
+        elif col == "edu_main_group":
+            facts.append(person_year.education_fact(con, delivery, year))
+        elif col.startswith("support_fte"):
             spec = compiler.support_spec(ind)
-            col = compiler.spec_column("support_fte", spec)
-            if col not in done:
-                fte = person_year.support_fte(con, delivery, year, spec)
-                t = _attach(t, fte, {col: fte.fte})
-                done.add(col)
-        if n.convicted is not None:
+            facts.append(person_year.support_fact(con, delivery, year, spec, col))
+        elif col.startswith("convicted"):
             spec = compiler.conviction_spec(ind)
-            col = compiler.spec_column("convicted", spec)
-            if col not in done:
-                conv = person_year.convicted_pnrs(con, delivery, year, spec)
-                t = _attach(t, conv, {col: ibis.literal(True)})
-                t = t.mutate(**{col: t[col].fill_null(False)})
-                done.add(col)
-    return t
+            facts.append(person_year.conviction_fact(con, delivery, year, spec, col))
+        elif isinstance(ind, Grade9Indicator | DanishTestIndicator):
+            events = events_table(con, delivery, ind)
+            t = events.filter(events.year == year).select("PNR", col)
+            facts.append(person_year.Fact(ind.kind, t, {}))
+    return facts
+
+
+def events_table(con: ibis.BaseBackend, delivery: Delivery, ind: Indicator) -> ibis.Table:
+    """Per-person results of a cumulative register for all years, computed once into a temporary
+    table (a scan of the whole register per year would repeat the same work)."""
+    name = f"events__{ind.id}"
+    if name not in con.list_tables():
+        if isinstance(ind, Grade9Indicator):
+            expr = compiler.grade9_fact(con.table(delivery.view("udfk")), ind)
+        else:
+            expr = compiler.danish_test_fact(con.table(delivery.view("danskuddannelse")), ind)
+        # Plain SQL keeps this engine-neutral in Ibis terms and avoids a DuckDB 2 API change.
+        con.con.execute(f"CREATE TEMP TABLE {name} AS {con.compile(expr)}")
+    return con.table(name)
 
 
 def _to_long(wide: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -113,6 +116,33 @@ def _to_long(wide: pd.DataFrame, year: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def _check_snapshots(
+    con: ibis.BaseBackend,
+    wide: pd.DataFrame,
+    facts: list[person_year.Fact],
+    delivery: Delivery,
+    year: int,
+) -> None:
+    """A person twice in a joined snapshot would be counted twice. The person rows of the
+    joined table must equal the rows of bef; only if they do not are the snapshots searched for
+    the duplicate, to name the file. (Duplicates in bef itself are caught by validation.)"""
+    n_bef = con.con.execute(f"SELECT count(*) FROM {delivery.view('bef', year)}").fetchone()[0]
+    if wide["__rows"].sum() == n_bef:
+        return
+    for f in facts:
+        if not f.snapshot or f.source == "bef":
+            continue
+        rf = delivery.files[(f.source, year)]
+        n, distinct = con.con.execute(
+            f"SELECT count(*), count(DISTINCT PNR) FROM {rf.view}"
+        ).fetchone()
+        if n != distinct:
+            raise InputError(
+                f"{n - distinct} duplicate PNR in a snapshot", path=rf.path, column="PNR"
+            )
+    raise AssertionError(f"{year}: joined rows differ from the population for no known reason")
+
+
 def compute_observations(
     con: ibis.BaseBackend,
     delivery: Delivery,
@@ -123,63 +153,32 @@ def compute_observations(
 ) -> ComputeResult:
     """Compute every indicator for every year the delivery allows."""
     notes: list[str] = []
-    all_years = delivery.years("bef")
-    years = [y for y in all_years if years is None or y in years]
-    last_year = max(all_years)
-    cells: list[pd.DataFrame] = []
-    grade9 = [i for i in catalogue.values() if isinstance(i, Grade9Indicator)]
-    dtests = [i for i in catalogue.values() if isinstance(i, DanishTestIndicator)]
-    base = [i for i in catalogue.values() if isinstance(i, RateIndicator | CountIndicator)]
-    pupils = (
-        {i.id: compiler.grade9_pupils(con.table(delivery.view("udfk")), i) for i in grade9}
-        if delivery.has("udfk")
-        else {}
-    )
-    cohorts = (
-        {
-            i.id: compiler.danish_test_cohorts(con.table(delivery.view("danskuddannelse")), i)
-            for i in dtests
-        }
-        if delivery.has("danskuddannelse")
-        else {}
-    )
-    for step, year in enumerate(years):
+    bef_years = delivery.years("bef")
+    wanted_years = [y for y in bef_years if years is None or y in years]
+    last_year = max(bef_years)
+    direct = [i for i in catalogue.values() if not isinstance(i, GapIndicator)]
+    cells = []
+    for step, year in enumerate(wanted_years):
         if progress:
-            progress(f"indicators {year}", step, len(years))
+            progress(f"compute {year}", step, len(wanted_years))
         ready = []
-        for ind in base:
-            missing = [r for r in _needs(ind) if not _available(delivery, r, year)]
+        for ind in direct:
+            missing = [r for r in needs(ind) if not _has(delivery, r, year)]
             if missing:
                 notes.append(f"{ind.id} {year}: not computed, no {', '.join(missing)} file")
+            elif isinstance(ind, DanishTestIndicator) and year + ind.within_years > last_year:
+                continue  # the cohort's window has not closed (catalogue year_basis)
             else:
                 ready.append(ind)
-        demo = None
-        if ready:
-            rates = [i for i in ready if isinstance(i, RateIndicator)]
-            t = build_person_year(con, delivery, year, rates)
-            cells.append(_to_long(compiler.aggregate_rates(t, ready).to_pandas(), year))
-        for ind in grade9:
-            if ind.id not in pupils:
-                notes.append(f"{ind.id} {year}: not computed, no udfk file")
-                continue
-            if demo is None:
-                demo = person_year.demographics(con, delivery, year)
-            agg = compiler.aggregate_grade9(pupils[ind.id], demo, year, ind)
-            cells.append(_to_long(agg.to_pandas(), year))
-        for ind in dtests:
-            if ind.id not in cohorts:
-                notes.append(f"{ind.id} {year}: not computed, no danskuddannelse file")
-                continue
-            if year + ind.within_years > last_year:
-                continue  # the cohort's window has not closed yet (catalogue year_basis)
-            if demo is None:
-                demo = person_year.demographics(con, delivery, year)
-            agg = compiler.aggregate_danish_test(cohorts[ind.id], demo, year, ind)
-            cells.append(_to_long(agg.to_pandas(), year))
+        facts = year_facts(con, delivery, year, ready)
+        person = person_year.with_demographics(con, person_year.join_facts(facts[0], facts[1:]))
+        wide = compiler.aggregate_cells(person, ready).to_pandas()
+        _check_snapshots(con, wide, facts, delivery, year)
+        cells.append(_to_long(wide, year))
     if progress:
-        progress("roll-up", len(years), len(years))
+        progress(f"compute {wanted_years[-1]}", len(wanted_years), len(wanted_years))
     finest = pd.concat([c for c in cells if len(c)], ignore_index=True)
-    obs = roll_up(finest, catalogue)
+    obs = roll_up(finest, catalogue, con=con.con)
     gaps = [i for i in catalogue.values() if isinstance(i, GapIndicator)]
     obs = pd.concat([obs, compute_gaps(obs, gaps)], ignore_index=True)
     obs = obs.sort_values(["indicator_id", "area_code", "year", "origin_group", "sex"])

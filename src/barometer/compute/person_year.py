@@ -1,8 +1,11 @@
-"""Person-level base tables as Ibis expressions. They never leave the compute step.
+"""The person-year table of one year, as an Ibis expression. It never leaves the compute step.
 
-Every base is keyed by the person's demographics from ``bef{Y}12`` (DOMAIN.md §4.1): municipality,
-sex, an origin cell (IE_TYPE × western flag of OPR_LAND, plus the MENAPT flag), age and, for
-immigrants, the exact age at first immigration.
+The population snapshot (bef) is the base; every other register contributes a small fact table
+keyed by PNR (employed persons, education groups, summed public support, convicted persons,
+9th-grade results, Danish-test cohorts) that is left-joined onto it. Fact tables are reduced
+before the join (only employed PNRs, supports summed per person), so each join builds a hash
+table much smaller than the population. (An alternative that stacks every register and groups
+by PNR was measured slower on these machines: see docs/performance.md.)
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from barometer.codes import load_socio13
@@ -27,17 +31,96 @@ class ConvictionSpec:
     non_guilty_decision_types: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Fact:
+    """Columns one source adds to the person-year table, and how they combine per person."""
+
+    source: str  # register key, for messages ("akm", "udda", …)
+    table: ir.Table  # PNR plus the fact columns
+    combine: dict[str, str]  # unused by joins; kept for engines that stack facts
+    snapshot: bool = False  # one row per person (a duplicate would be counted twice)
+
+
+DEMOGRAPHIC_COLUMNS = {
+    "KOM": dt.string,
+    "KOEN": dt.int32,
+    "ALDER": dt.int32,
+    "IE_TYPE": dt.int32,
+    "OPR_LAND": dt.string,
+    "FOED_DAG": dt.date,
+    "FOERSTE_INDVANDRING": dt.date,
+}
+
+
 def exact_age(born: ir.DateValue, at: ir.DateValue) -> ir.IntegerValue:
     """Whole years between two dates: a birthday counts from its day (DOMAIN.md §1.5, 0-12)."""
     before_birthday = (at.month() * 100 + at.day()) < (born.month() * 100 + born.day())
     return (at.year() - born.year()) - ibis.ifelse(before_birthday, 1, 0)
 
 
-def demographics(con: ibis.BaseBackend, delivery: Delivery, year: int) -> ir.Table:
-    """One row per person resident at 31 December ``year`` with the grouping dimensions."""
+def population_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fact:
     bef = con.table(delivery.view("bef", year))
+    cols = {c: bef[c].cast(t) for c, t in DEMOGRAPHIC_COLUMNS.items()}
+    return Fact("bef", bef.select(PNR=bef.PNR, **cols), {}, snapshot=True)
+
+
+def employment_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fact:
+    """employed: SOCIO13 in akm{year} is an employed code (110-139, reference/socio13.csv)."""
+    akm = con.table(delivery.view("akm", year))
+    codes = [c for c, employed in load_socio13().items() if employed]
+    t = akm.filter(akm.SOCIO13.isin(codes)).select(PNR=akm.PNR, employed=ibis.literal(True))
+    return Fact("akm", t, {}, snapshot=True)
+
+
+def education_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fact:
+    """edu_main_group: the main group of HFAUDD in udda{year}09 (reference/main_groups.csv)."""
+    udda = con.table(delivery.view("udda", year))
+    edu = con.table("code_education")
+    j = udda.inner_join(edu, udda.HFAUDD == edu.hfaudd)
+    t = j.select(PNR=j.PNR, edu_main_group=j.main_group)
+    return Fact("udda", t, {}, snapshot=True)
+
+
+def support_fact(
+    con: ibis.BaseBackend, delivery: Delivery, year: int, spec: SupportSpec, column: str
+) -> Fact:
+    """Full-time recipient share: GRADAAR summed per person (capped at 1 by the caller)."""
+    of = con.table(delivery.view("of", year))
+    if spec.codes is not None:
+        of = of.filter(of.PTI_TILSTAND_KODE.isin(list(spec.codes)))
+    return Fact("of", of.group_by("PNR").aggregate(**{column: of.GRADAAR.sum()}), {})
+
+
+def conviction_fact(
+    con: ibis.BaseBackend, delivery: Delivery, year: int, spec: ConvictionSpec, column: str
+) -> Fact:
+    """A guilty criminal-code decision dated in ``year`` (a person counts once)."""
+    kraf = con.table(delivery.view("kraf"))
+    cond = (kraf.AFG_AFGOEDTO.year() == year) & ibis.or_(
+        *[kraf.AFG_GER7.startswith(p) for p in spec.criminal_code_prefixes]
+    )
+    if spec.non_guilty_decision_types:
+        cond &= ~kraf.AFG_AFGTYP3.isin(list(spec.non_guilty_decision_types))
+    k = kraf.filter(cond).select("PNR").distinct()
+    return Fact("kraf", k.mutate(**{column: ibis.literal(True)}), {})
+
+
+def join_facts(base: Fact, facts: list[Fact]) -> ir.Table:
+    """Left-join each fact table onto the population by PNR."""
+    t = base.table
+    for f in facts:
+        r = f.table.rename(_pnr="PNR")
+        cols = [c for c in r.columns if c != "_pnr"]
+        j = t.left_join(r, r._pnr == t.PNR)
+        t = j.select(*t.columns, *cols)
+    return t
+
+
+def with_demographics(con: ibis.BaseBackend, person: ir.Table) -> ir.Table:
+    """Persons resident at 31 December (in bef) with their grouping dimensions (DOMAIN §4.1)."""
+    p = person
     countries = con.table("code_countries")
-    t = bef.left_join(countries, countries.code == bef.OPR_LAND)
+    t = p.left_join(countries, countries.code == p.OPR_LAND)
     is_imm = t.IE_TYPE == 2
     western = t.is_western.fill_null(False)
     origin_cell = ibis.cases(
@@ -47,8 +130,9 @@ def demographics(con: ibis.BaseBackend, delivery: Delivery, year: int) -> ir.Tab
         (western, "descendants_western"),
         else_="descendants_non_western",
     )
+    extra = [c for c in p.columns if c not in DEMOGRAPHIC_COLUMNS and c != "PNR"]
     return t.select(
-        PNR=t.PNR,
+        *[t[c] for c in extra],
         municipality_code=t.KOM,
         sex=ibis.ifelse(t.KOEN == 1, "male", "female"),
         origin_cell=origin_cell,
@@ -59,41 +143,3 @@ def demographics(con: ibis.BaseBackend, delivery: Delivery, year: int) -> ir.Tab
             is_imm, exact_age(t.FOED_DAG, t.FOERSTE_INDVANDRING), ibis.null("int64")
         ),
     )
-
-
-def employed_pnrs(con: ibis.BaseBackend, delivery: Delivery, year: int) -> ir.Table:
-    """Persons whose SOCIO13 in akm{year} is an employed code (110-139, reference/socio13.csv)."""
-    akm = con.table(delivery.view("akm", year))
-    codes = [c for c, employed in load_socio13().items() if employed]
-    return akm.filter(akm.SOCIO13.isin(codes)).select("PNR").distinct()
-
-
-def education_groups(con: ibis.BaseBackend, delivery: Delivery, year: int) -> ir.Table:
-    """PNR → education main group of HFAUDD in udda{year}09."""
-    udda = con.table(delivery.view("udda", year))
-    edu = con.table("code_education")
-    j = udda.inner_join(edu, edu.hfaudd == udda.HFAUDD)
-    return j.select(PNR=j.PNR, edu_main_group=j.main_group)
-
-
-def support_fte(
-    con: ibis.BaseBackend, delivery: Delivery, year: int, spec: SupportSpec
-) -> ir.Table:
-    """PNR → full-time recipient share of the year: sum of GRADAAR, capped at 1 (DOMAIN §1.5)."""
-    of = con.table(delivery.view("of", year))
-    if spec.codes is not None:
-        of = of.filter(of.PTI_TILSTAND_KODE.isin(list(spec.codes)))
-    agg = of.group_by("PNR").aggregate(fte=of.GRADAAR.sum())
-    return agg.select("PNR", fte=ibis.least(agg.fte, 1.0))
-
-
-def convicted_pnrs(
-    con: ibis.BaseBackend, delivery: Delivery, year: int, spec: ConvictionSpec
-) -> ir.Table:
-    """Persons with a guilty criminal-code decision dated in ``year`` (counted once)."""
-    kraf = con.table(delivery.view("kraf"))
-    code_ok = ibis.or_(*[kraf.AFG_GER7.startswith(p) for p in spec.criminal_code_prefixes])
-    cond = (kraf.AFG_AFGOEDTO.year() == year) & code_ok
-    if spec.non_guilty_decision_types:
-        cond &= ~kraf.AFG_AFGTYP3.isin(list(spec.non_guilty_decision_types))
-    return kraf.filter(cond).select("PNR").distinct()

@@ -6,6 +6,7 @@ members of each group and divided once, never averaged.
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -47,16 +48,39 @@ def sex_map() -> pd.DataFrame:
     )
 
 
-def roll_up(finest: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
-    """Finest cells (indicator, year, municipality, origin cell, menapt, sex) → observations."""
-    f = finest.rename(columns={"sex": "sex_cell"})
-    f["menapt"] = f["menapt"].astype(bool)
-    f = f.merge(origin_map(), on=["origin_cell", "menapt"]).merge(
-        area_map(), on="municipality_code"
-    )
-    f = f.merge(sex_map(), on="sex_cell")
-    keys = ["indicator_id", "area_code", "year", "origin_group", "sex"]
-    obs = f.groupby(keys, as_index=False)[["numerator", "denominator"]].sum()
+def roll_up(
+    finest: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> pd.DataFrame:
+    """Finest cells (indicator, year, municipality, origin cell, menapt, sex) → observations.
+
+    Each finest cell is joined to every published area, origin group and sex it belongs to, and
+    the numerators and denominators are summed per published cell (in DuckDB: fast and exact).
+    """
+    con = con or duckdb.connect()
+    f = finest.assign(menapt=finest["menapt"].astype(bool))
+    for name, df in (
+        ("_finest", f),
+        ("_origin_map", origin_map()),
+        ("_area_map", area_map()),
+        ("_sex_map", sex_map()),
+    ):
+        con.register(name, df)
+    obs = con.execute(
+        """
+        SELECT f.indicator_id, a.area_code, f.year, o.origin_group, s.sex,
+               sum(f.numerator) AS numerator, sum(f.denominator) AS denominator
+        FROM _finest f
+        JOIN _origin_map o ON o.origin_cell = f.origin_cell AND o.menapt = f.menapt
+        JOIN _area_map a ON a.municipality_code = f.municipality_code
+        JOIN _sex_map s ON s.sex_cell = f.sex
+        GROUP BY ALL
+        """
+    ).df()
+    for name in ("_finest", "_origin_map", "_area_map", "_sex_map"):
+        con.unregister(name)
+    obs["year"] = obs["year"].astype("int64")
     counts = [i for i, d in catalogue.items() if isinstance(d, CountIndicator)]
     obs = _complete_counts(obs, counts)
     is_count = obs["indicator_id"].isin(counts)

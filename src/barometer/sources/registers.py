@@ -156,31 +156,39 @@ def _quote(path: Path) -> str:
 
 
 def _create_raw_view(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> None:
-    """A view ``raw_<view>`` with the file's columns plus ``__row`` (1-based data row)."""
+    """``raw_<view>``: the file as read; ``rawrow_<view>``: the same plus ``__row`` (1-based).
+
+    Parquet is read in place (fast, parallel); the numbered view is used only to point at
+    problems. CSV and SAS are loaded once into tables that carry ``__row``.
+    """
     raw = f"raw_{rf.view}"
     suffix = rf.path.suffix.lower()
     if rf.path.stat().st_size == 0:
         raise InputError("the file is empty", path=rf.path)
     try:
         if suffix == ".parquet":
+            src = f"read_parquet({_quote(rf.path)}"
+            con.execute(f"CREATE OR REPLACE VIEW {raw} AS SELECT * FROM {src})")
             con.execute(
-                f"CREATE OR REPLACE VIEW {raw} AS SELECT * EXCLUDE (file_row_number), "
-                f"file_row_number + 1 AS __row "
-                f"FROM read_parquet({_quote(rf.path)}, file_row_number = true)"
-            )
-        elif suffix == ".csv":
-            con.execute(
-                f"CREATE OR REPLACE TABLE {raw} AS SELECT row_number() OVER () AS __row, * "
-                f"FROM read_csv({_quote(rf.path)}, all_varchar = true, header = true)"
+                f"CREATE OR REPLACE VIEW rawrow_{rf.view} AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS __row FROM {src}, file_row_number = true)"
             )
         else:
-            import pyreadstat
+            if suffix == ".csv":
+                con.execute(
+                    f"CREATE OR REPLACE TABLE rawrow_{rf.view} AS SELECT row_number() OVER () "
+                    f"AS __row, * FROM read_csv({_quote(rf.path)}, all_varchar = true, "
+                    f"header = true)"
+                )
+            else:
+                import pyreadstat
 
-            df, _meta = pyreadstat.read_sas7bdat(str(rf.path))
-            df.insert(0, "__row", range(1, len(df) + 1))
-            con.register(f"_{raw}_df", df)
-            con.execute(f"CREATE OR REPLACE TABLE {raw} AS SELECT * FROM _{raw}_df")
-            con.unregister(f"_{raw}_df")
+                df, _meta = pyreadstat.read_sas7bdat(str(rf.path))
+                df.insert(0, "__row", range(1, len(df) + 1))
+                con.register(f"_{raw}_df", df)
+                con.execute(f"CREATE OR REPLACE TABLE rawrow_{rf.view} AS SELECT * FROM _{raw}_df")
+                con.unregister(f"_{raw}_df")
+            con.execute(f"CREATE OR REPLACE VIEW {raw} AS SELECT * FROM rawrow_{rf.view}")
         # Force a read so a corrupt file fails here, with its name.
         con.execute(f"SELECT count(*) FROM {raw}").fetchone()
     except InputError:
@@ -212,19 +220,30 @@ _NUMERIC = (
 _PAD = {"KOM": 3, "OPR_LAND": 4}
 
 
-def _typed_expr(col: Column, src: str, src_type: str) -> str:
-    """SQL that turns a source column into the layout's type (NULL where it cannot)."""
+_INTS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+
+
+def _typed_expr(col: Column, src: str, src_type: str, textual: bool) -> str:
+    """SQL that turns a source column into the layout's type (NULL where it cannot).
+
+    A typed file (Parquet, SAS) whose column already has the layout's type is used as it is, so
+    the common case costs nothing; text (CSV) is trimmed, parsed and padded.
+    """
     q = f'"{src}"'
     numeric = src_type.startswith(_NUMERIC)
     if col.kind == "str":
         if numeric:
             expr = f"CAST(TRY_CAST({q} AS BIGINT) AS VARCHAR)"
+        elif not textual and src_type == "VARCHAR":
+            return q
         else:
             expr = f"NULLIF(trim(CAST({q} AS VARCHAR)), '')"
         if col.name in _PAD:
             expr = f"lpad({expr}, {_PAD[col.name]}, '0')"
         return expr
     if col.kind == "int":
+        if src_type.startswith(_INTS):
+            return q if src_type == "INTEGER" else f"CAST({q} AS INTEGER)"
         if numeric:
             return f"CASE WHEN {q} = round({q}) THEN TRY_CAST({q} AS INTEGER) END"
         return (
@@ -232,13 +251,17 @@ def _typed_expr(col: Column, src: str, src_type: str) -> str:
             f"THEN TRY_CAST(TRY_CAST({q} AS DOUBLE) AS INTEGER) END"
         )
     if col.kind == "float":
-        return f"TRY_CAST({q} AS DOUBLE)"
+        return q if src_type == "DOUBLE" else f"TRY_CAST({q} AS DOUBLE)"
     # date
     if src_type == "DATE":
         return q
     if src_type.startswith("TIMESTAMP"):
         return f"CAST({q} AS DATE)"
     return f"TRY_CAST(NULLIF(trim(CAST({q} AS VARCHAR)), '') AS DATE)"
+
+
+def _in_list(values) -> str:
+    return "(" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + ")"
 
 
 def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
@@ -272,7 +295,11 @@ def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
         ]
     if key == "akm":
         checks.append(
-            ("SOCIO13", "SOCIO13 NOT IN (SELECT code FROM code_socio13)", "unknown SOCIO13 code")
+            (
+                "SOCIO13",
+                f"SOCIO13 NOT IN ({', '.join(map(str, load_socio13()))})",
+                "unknown SOCIO13 code",
+            )
         )
     if key == "udda":
         checks.append(
@@ -317,49 +344,59 @@ def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
 
 
 def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list[str]:
-    """Check one file; on success create its typed view. Returns the problems found."""
+    """Check one file in a single pass; on success create its typed view.
+
+    Returns the problems found. Only when there are problems are the offending rows looked up
+    (a second, numbered read), so a clean delivery is read once here.
+    """
     raw = f"raw_{rf.view}"
     src_types = _source_types(con, raw)
     by_upper = {name.upper(): name for name in src_types if name != "__row"}
     missing = [c.name for c in rf.register.columns if c.name.upper() not in by_upper]
     if missing:
         return [f"{rf.path}: missing column(s) {', '.join(missing)}"]
-    n_rows = con.execute(f"SELECT count(*) FROM {raw}").fetchone()[0]
-    if n_rows == 0:
-        return [f"{rf.path}: the file has a header but no rows"]
-
-    select = ", ".join(
-        f"{_typed_expr(c, by_upper[c.name.upper()], src_types[by_upper[c.name.upper()]])}"
-        f' AS "{c.name}"'
+    textual = rf.path.suffix.lower() == ".csv"
+    typed = {
+        c.name: _typed_expr(
+            c, by_upper[c.name.upper()], src_types[by_upper[c.name.upper()]], textual
+        )
         for c in rf.register.columns
-    )
-    typed_sql = f"SELECT __row, {select} FROM {raw}"
-    # One relation with each source value (as __src_NAME) beside its typed value (as NAME).
+    }
+    select = ", ".join(f'{expr} AS "{name}"' for name, expr in typed.items())
+    # Each source value (as __src_NAME) beside its typed value (as NAME).
     raw_cols = ", ".join(f'"{src}" AS "__src_{up}"' for up, src in by_upper.items())
-    joined = f"(SELECT __row, {raw_cols}, {select} FROM {raw})"
     conds: list[tuple[str, str, str]] = []
     for c in rf.register.columns:
         src = f'"__src_{c.name.upper()}"'
-        conds.append(
-            (
-                c.name,
-                f'{src} IS NOT NULL AND "{c.name}" IS NULL',
-                f"value cannot be read as {c.kind}",
+        if typed[c.name] != f'"{by_upper[c.name.upper()]}"':
+            conds.append(
+                (
+                    c.name,
+                    f'{src} IS NOT NULL AND "{c.name}" IS NULL',
+                    f"value cannot be read as {c.kind}",
+                )
             )
-        )
         if not c.nullable:
             conds.append((c.name, f"{src} IS NULL", "missing value"))
     conds += [(col, f"coalesce({cond}, false)", msg) for col, cond, msg in _rule_checks(rf)]
-    counts_sql = ", ".join(
-        f"count(*) FILTER (WHERE {cond}) AS c{i}" for i, (_, cond, _m) in enumerate(conds)
-    )
-    counts = con.execute(f"SELECT {counts_sql} FROM {joined}").fetchone()
+
+    aggs = ["count(*)"] + [f"count(*) FILTER (WHERE {cond})" for _, cond, _m in conds]
+    # Duplicates in bef and ind are counted here; in akm and udda the compute step notices them
+    # for free (joined rows ≠ population rows), which saves a hash pass over each snapshot.
+    check_dups = rf.register.unique_pnr and rf.register.key in ("bef", "ind")
+    if check_dups:
+        aggs.append('count(*) - count(DISTINCT "PNR")')
+    counts = con.execute(
+        f"SELECT {', '.join(aggs)} FROM (SELECT {raw_cols}, {select} FROM {raw})"
+    ).fetchone()
+    if counts[0] == 0:
+        return [f"{rf.path}: the file has a header but no rows"]
     problems = []
-    for i, (col, cond, msg) in enumerate(conds):
-        n = counts[i]
-        if n:
+    numbered = f"(SELECT __row, {raw_cols}, {select} FROM rawrow_{rf.view})"
+    for i, (col, cond, msg) in enumerate(conds, start=1):
+        if counts[i]:
             rows = con.execute(
-                f'SELECT __row, "__src_{col.upper()}" FROM {joined} WHERE {cond} '
+                f'SELECT __row, "__src_{col.upper()}" FROM {numbered} WHERE {cond} '
                 f"ORDER BY __row LIMIT {MAX_PROBLEMS_SHOWN}"
             ).fetchall()
             values = ", ".join(repr(v) for _r, v in rows)
@@ -368,27 +405,24 @@ def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list
                 path=rf.path,
                 column=col,
                 rows=[int(r) for r, _v in rows],
-                count=n,
+                count=counts[i],
             )
             problems.append(str(err))
-    if rf.register.unique_pnr:
+    if check_dups and counts[-1]:
         dup = con.execute(
-            f"SELECT PNR, list(__row ORDER BY __row) AS rows FROM ({typed_sql}) "
+            f"SELECT PNR, list(__row ORDER BY __row) AS rows FROM {numbered} "
             f"GROUP BY PNR HAVING count(*) > 1 ORDER BY min(__row) LIMIT {MAX_PROBLEMS_SHOWN}"
         ).fetchall()
-        if dup:
-            n_dup = con.execute(
-                f"SELECT count(*) - count(DISTINCT PNR) FROM ({typed_sql})"
-            ).fetchone()[0]
-            shown = "; ".join(f"{p!r} at rows {', '.join(map(str, r))}" for p, r in dup)
-            problems.append(
-                str(
-                    InputError(
-                        f"{n_dup} duplicate PNR in a snapshot ({shown})", path=rf.path, column="PNR"
-                    )
+        shown = "; ".join(f"{p!r} at rows {', '.join(map(str, r))}" for p, r in dup)
+        problems.append(
+            str(
+                InputError(
+                    f"{counts[-1]} duplicate PNR in a snapshot ({shown})",
+                    path=rf.path,
+                    column="PNR",
                 )
             )
+        )
     if not problems:
-        cols = ", ".join(f'"{c.name}"' for c in rf.register.columns)
-        con.execute(f"CREATE OR REPLACE VIEW {rf.view} AS SELECT {cols} FROM ({typed_sql})")
+        con.execute(f"CREATE OR REPLACE VIEW {rf.view} AS SELECT {select} FROM {raw}")
     return problems
