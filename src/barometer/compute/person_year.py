@@ -68,7 +68,9 @@ def employment_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fac
     """employed: SOCIO13 in akm{year} is an employed code (110-139, reference/socio13.csv)."""
     akm = con.table(delivery.view("akm", year))
     codes = [c for c, employed in load_socio13().items() if employed]
-    t = akm.filter(akm.SOCIO13.isin(codes)).select(PNR=akm.PNR, employed=ibis.literal(True))
+    # Every akm row is joined (not only the employed) so that a duplicate person shows up as
+    # extra joined rows and is reported (engine._check_snapshots).
+    t = akm.select(PNR=akm.PNR, employed=akm.SOCIO13.isin(codes))
     return Fact("akm", t, {}, snapshot=True)
 
 
@@ -76,7 +78,7 @@ def education_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fact
     """edu_main_group: the main group of HFAUDD in udda{year}09 (reference/main_groups.csv)."""
     udda = con.table(delivery.view("udda", year))
     edu = con.table("code_education")
-    j = udda.inner_join(edu, udda.HFAUDD == edu.hfaudd)
+    j = udda.left_join(edu, udda.HFAUDD == edu.hfaudd)
     t = j.select(PNR=j.PNR, edu_main_group=j.main_group)
     return Fact("udda", t, {}, snapshot=True)
 
