@@ -15,6 +15,15 @@ from barometer.catalogue import load_catalogue
 from barometer.catalogue.models import Indicator
 from barometer.compute.engine import Progress, compute_observations
 from barometer.errors import InputError
+from barometer.goals import add_intervals, compute_peers, evaluate, load_goal_sets
+from barometer.goals.schema import GOAL_INDICATOR_STATUS_DDL, GOAL_STATUS_DDL
+from barometer.housing import (
+    HOUSING_AREAS_DDL,
+    HOUSING_CRITERIA_DDL,
+    classify_detailed,
+    compute_area_stats,
+    list_counts,
+)
 from barometer.sources.registers import checksum, load_delivery
 from barometer.store import schema
 from barometer.store.writer import Run, atomic_store, new_run_id, write_frame, write_run
@@ -83,14 +92,80 @@ def build_store(
             for rf in delivery.files.values()
         ],
     )
+    notes = delivery.warnings + result.notes
+    obs = result.observations
+    housing = None
+    if delivery.has("boligomraader"):
+        if progress:
+            progress("housing areas", 0, 1)
+        housing = derive_housing(registers, scale)
+        obs = pd.concat([obs, housing.counts], ignore_index=True)
+    else:
+        notes.append("no boligomraader file: housing lists not computed")
+    obs = protect(obs)
+    if progress:
+        progress("goals and peers", 0, 1)
+    obs = add_intervals(obs).drop(columns=["ci_method"])
+    goal_status, goal_detail = evaluate(obs, load_goal_sets())
+    peers = derive_peers(obs)
     if progress:
         progress("write store", 0, 1)
-    write_observation_store(store, result.observations, run, catalogue)
-    return BuildResult(Path(store), run, len(result.observations), delivery.warnings + result.notes)
+    tables = {
+        "goal_status": (GOAL_STATUS_DDL, goal_status),
+        "goal_indicator_status": (GOAL_INDICATOR_STATUS_DDL, goal_detail),
+        "peers": (schema.PEERS_DDL, peers),
+    }
+    if housing is not None:
+        tables["housing_areas"] = (HOUSING_AREAS_DDL, housing.areas.assign(run_id=run.run_id))
+        tables["housing_criteria"] = (
+            HOUSING_CRITERIA_DDL,
+            housing.criteria.assign(run_id=run.run_id),
+        )
+    write_observation_store(store, obs, run, catalogue, tables)
+    return BuildResult(Path(store), run, len(obs), notes)
+
+
+@dataclass
+class HousingResult:
+    areas: pd.DataFrame
+    criteria: pd.DataFrame
+    counts: pd.DataFrame
+
+
+def derive_housing(registers: Path, scale: float) -> HousingResult:
+    """Area statistics → the lists for every list year the data allow (DOMAIN.md §3).
+
+    List year Y uses data years up to Y-1 (housing/rules.py HousingParams), so data for
+    2012-2024 give the lists of 2014-2025 (2-year averages need two data years).
+    """
+    stats = compute_area_stats(registers, scale=scale)
+    years = sorted(int(y) for y in stats["data_year"].unique())
+    first, last = years[0] + 2, years[-1] + 1
+    result = classify_detailed(stats, last, from_year=min(first, last))
+    counts = list_counts(result.areas).assign(source="registers")
+    return HousingResult(result.areas, result.criteria, counts)
+
+
+def protect(obs: pd.DataFrame) -> pd.DataFrame:
+    """Disclosure control before anything is stored (DOMAIN.md §4.4)."""
+    return obs
+
+
+def derive_peers(obs: pd.DataFrame, k: int = 5) -> pd.DataFrame:
+    """Each municipality's k most similar municipalities in the latest year."""
+    years = obs.loc[obs["indicator_id"] == "population", "year"]
+    if years.empty:
+        return pd.DataFrame(columns=["area_code", "peer_code", "rank", "distance", "year"])
+    year = int(years.max())
+    return compute_peers(obs, year, k=k).assign(year=year)
 
 
 def write_observation_store(
-    path: Path, observations: pd.DataFrame, run: Run, catalogue: dict[str, Indicator]
+    path: Path,
+    observations: pd.DataFrame,
+    run: Run,
+    catalogue: dict[str, Indicator],
+    tables: dict[str, tuple[str, pd.DataFrame]] | None = None,
 ) -> None:
     defs = pd.DataFrame(
         [
@@ -106,9 +181,14 @@ def write_observation_store(
 
     defs["sha256"] = [hashlib.sha256(s.encode()).hexdigest() for s in defs["spec"]]
     observations = observations.assign(
-        reason=observations.get("reason"), source=observations.get("source", "registers")
+        reason=observations["reason"] if "reason" in observations else None,
+        source=(
+            observations["source"].fillna("registers") if "source" in observations else "registers"
+        ),
     )
     with atomic_store(path) as con:
         write_frame(con, "observations", schema.OBSERVATIONS_DDL, observations)
         write_frame(con, "definitions", schema.DEFINITIONS_DDL, defs)
         write_run(con, run)
+        for name, (ddl, df) in (tables or {}).items():
+            write_frame(con, name, ddl, df)

@@ -27,6 +27,13 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
+def _register_groups() -> None:
+    from barometer.commands import goals, housing
+
+    app.add_typer(goals.app, name="goals")
+    app.add_typer(housing.app, name="housing")
+
+
 def parse_years(text: str) -> list[int]:
     """'2012-2024' or '2015,2018' or '2020' → a sorted list of years."""
     years: set[int] = set()
@@ -234,6 +241,9 @@ def _root(
     if version:
         print(__version__)
         raise typer.Exit()
+
+
+_register_groups()
 
 
 def main() -> None:

@@ -29,7 +29,9 @@ CREATE TABLE observations (
     unit         VARCHAR NOT NULL,   -- 'pct', 'pp', 'count'
     status       VARCHAR NOT NULL,   -- 'ok', 'suppressed_primary', 'suppressed_secondary'
     reason       VARCHAR,            -- why a cell is suppressed (disclosure reason code)
-    source       VARCHAR NOT NULL,   -- 'registers', 'statbank:<TABLE>', 'survey:<name>', …
+    source       VARCHAR NOT NULL,
+    ci_low       DOUBLE,             -- 95 % interval: Wilson for rates, Newcombe for gaps
+    ci_high      DOUBLE,   -- 'registers', 'statbank:<TABLE>', 'survey:<name>', …
     PRIMARY KEY (indicator_id, area_code, year, origin_group, sex)
 )
 """
@@ -64,5 +66,15 @@ CREATE TABLE definitions (
     indicator_id VARCHAR PRIMARY KEY,
     spec         JSON NOT NULL,       -- the validated YAML definition as used
     sha256       VARCHAR NOT NULL
+)
+"""
+
+PEERS_DDL = """
+CREATE TABLE peers (
+    area_code VARCHAR NOT NULL,   -- a municipality
+    peer_code VARCHAR NOT NULL,   -- one of its k most similar municipalities (never itself)
+    rank      INTEGER NOT NULL,   -- 1 = most similar
+    distance  DOUBLE NOT NULL,
+    year      INTEGER NOT NULL    -- the year whose structure was compared
 )
 """
