@@ -28,10 +28,13 @@ console = Console(stderr=True)
 
 
 def _register_groups() -> None:
-    from barometer.commands import goals, housing
+    from barometer.commands import goals, housing, sources
 
     app.add_typer(goals.app, name="goals")
     app.add_typer(housing.app, name="housing")
+    app.add_typer(sources.statbank_app, name="statbank")
+    app.add_typer(sources.survey_app, name="survey")
+    app.command("import")(sources.import_command)
 
 
 def parse_years(text: str) -> list[int]:

@@ -1,0 +1,7 @@
+"""Statistics Denmark's StatBank as a source of observations (ANCHORS.md §5, DOMAIN.md §6)."""
+
+from barometer.sources.statbank.client import StatbankClient
+from barometer.sources.statbank.errors import LayoutError, StatbankError
+from barometer.sources.statbank.fetch import fetch_into_store
+
+__all__ = ["LayoutError", "StatbankClient", "StatbankError", "fetch_into_store"]

@@ -1,0 +1,58 @@
+"""The same client, parser and fetch against the real StatBank — only when asked.
+
+Run: ``pytest tests_live`` (optionally with
+``BAROMETER_STATBANK_URL`` pointing at another base URL). Skipped otherwise, because the test
+machines cannot reach api.statbank.dk. A failing mapping check here is the signal that a
+table's layout changed or that an UNCONFIRMED code in mappings/*.yaml is wrong (RAS201's is
+expected to fail until confirmed).
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from test_statbank_server import RECORDED
+
+from barometer.sources.statbank import StatbankClient, fetch_into_store
+from barometer.sources.statbank.mapping import load_mappings
+from barometer.sources.statbank.parse import parse_csv
+from barometer.sources.statbank.tableinfo import parse_tableinfo
+from barometer.sources.statbank.transform import plan_request
+
+
+@pytest.fixture(scope="module")
+def client():
+    with StatbankClient(rate=2) as c:  # base URL: $BAROMETER_STATBANK_URL or the real API
+        yield c
+
+
+def test_recorded_csv_request_still_gives_the_recorded_format(client) -> None:
+    recorded = json.loads((RECORDED / "api_requests.json").read_text("utf-8"))
+    body = json.loads(recorded["data_straf42_csv.body.csv"]["request_body"])
+    answer = client.post("data", body)
+    assert answer.content.startswith(b"\xef\xbb\xbf")
+    assert answer.text.splitlines()[0] == "HERKOMST1;TID;INDHOLD"
+    info = parse_tableinfo(client.tableinfo("STRAF42").text, "STRAF42")
+    assert len(parse_csv(answer.text, info)) == 1
+
+
+@pytest.mark.parametrize("table", sorted(load_mappings()))
+def test_mapping_matches_the_live_tableinfo(client, table) -> None:
+    mapping = load_mappings()[table]
+    info = parse_tableinfo(client.tableinfo(table).text, table)
+    plan = plan_request(mapping, info, None)  # raises LayoutError on any mismatch
+    assert plan.year_of_time
+
+
+def test_fetch_one_year_of_folk1e(tmp_path) -> None:
+    store = tmp_path / "live.duckdb"
+    res = fetch_into_store(store, ["FOLK1E"], [2024], None, tmp_path / "cache")
+    assert res.tables[0].observations > 1000
+    with duckdb.connect(str(store), read_only=True) as con:
+        n = con.execute(
+            "SELECT value FROM observations WHERE area_code = '000' AND origin_group = 'all' "
+            "AND sex = 'all'"
+        ).fetchone()[0]
+    assert 5_800_000 < n < 6_100_000  # Denmark on 1 January 2024 (FOLK1AM: 5,961,249)
