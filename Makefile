@@ -16,10 +16,17 @@ $(BIN)/barometer: pyproject.toml
 
 venv: $(BIN)/barometer
 
+STORE := $(DEMO_DIR)/barometer.duckdb
+
 demo: venv
 	$(BIN)/barometer synth --scale $(SCALE) --years $(YEARS) --seed 1 --out $(DEMO_DIR)/registers
-	$(BIN)/barometer build --registers $(DEMO_DIR)/registers --store $(DEMO_DIR)/barometer.duckdb
-	$(BIN)/barometer summary --store $(DEMO_DIR)/barometer.duckdb
+	$(BIN)/barometer build --registers $(DEMO_DIR)/registers --store $(STORE)
+	$(BIN)/barometer survey demo --out $(DEMO_DIR)/surveys
+	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_safety_SYNTHETIC.csv \
+	  --spec $(DEMO_DIR)/surveys/copenhagen_safety.yaml --store $(STORE) --replace
+	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_citizenship_SYNTHETIC.sav \
+	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml --store $(STORE) --replace
+	$(BIN)/barometer summary --store $(STORE)
 
 test: venv
 	$(BIN)/ruff check .
