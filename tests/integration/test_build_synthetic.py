@@ -112,3 +112,28 @@ def test_housing_cli_from_registers(built):
         "rule_set",
     ):
         assert col in header
+
+
+def test_goals_status_from_exported_values_matches_the_store(built):
+    tmp, _ = built
+    csv_path = tmp / "all.csv"
+    assert (
+        run_cli("export", "--store", str(tmp / "store.duckdb"), "--out", str(csv_path)).returncode
+        == 0
+    )
+    args = ["goals", "status", "--area", "101", "--format", "csv"]
+    from_store = run_cli(*args, "--store", str(tmp / "store.duckdb"))
+    from_values = run_cli(*args, "--values", str(csv_path))
+    assert from_store.returncode == 0 and from_values.returncode == 0, from_values.stderr
+    assert from_store.stdout == from_values.stdout
+    header = from_store.stdout.splitlines()[0].split(",")
+    for col in (
+        "goal_id",
+        "area_code",
+        "year",
+        "base_year",
+        "movement",
+        "traffic_light",
+        "target_status",
+    ):
+        assert col in header

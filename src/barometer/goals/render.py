@@ -43,16 +43,13 @@ def _keys(frame: pd.DataFrame) -> list[str]:
 
 
 def _join(goals: pd.DataFrame, detail: pd.DataFrame) -> pd.DataFrame:
-    goal_cols = goals.rename(
-        columns={
-            "year": "goal_year",
-            "base_year": "goal_base_year",
-            "traffic_light": "goal_traffic_light",
-            "target_status": "goal_target_status",
-            "reasons": "goal_reasons",
-        }
-    )
-    return goal_cols.merge(detail, on=_keys(goals), how="left")
+    """One row per goal and indicator. The goal's own columns keep their names (goal_id,
+    area_code, year, base_year, movement, traffic_light, target_status …); the indicator's
+    columns that would clash get an ``indicator_`` prefix."""
+    keys = _keys(goals)
+    clash = [c for c in detail.columns if c in goals.columns and c not in keys]
+    detail = detail.rename(columns={c: f"indicator_{c}" for c in clash})
+    return goals.merge(detail, on=keys, how="left")
 
 
 def _render_csv(goals: pd.DataFrame, detail: pd.DataFrame) -> str:
