@@ -181,7 +181,7 @@ def write_observation_store(
 
     defs["sha256"] = [hashlib.sha256(s.encode()).hexdigest() for s in defs["spec"]]
     observations = observations.assign(
-        reason=observations["reason"] if "reason" in observations else None,
+        reason=observations.get("reason"),
         source=(
             observations["source"].fillna("registers") if "source" in observations else "registers"
         ),

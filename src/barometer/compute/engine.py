@@ -21,7 +21,7 @@ from barometer.catalogue.models import (
     Indicator,
     RateIndicator,
 )
-from barometer.compute import compiler, person_year
+from barometer.compute import compiler, engines, person_year
 from barometer.compute.rollup import compute_gaps, roll_up
 from barometer.errors import InputError
 from barometer.sources.registers import Delivery
@@ -95,8 +95,7 @@ def events_table(con: ibis.BaseBackend, delivery: Delivery, ind: Indicator) -> i
             expr = compiler.grade9_fact(con.table(delivery.view("udfk")), ind)
         else:
             expr = compiler.danish_test_fact(con.table(delivery.view("danskuddannelse")), ind)
-        # Plain SQL keeps this engine-neutral in Ibis terms and avoids a DuckDB 2 API change.
-        con.con.execute(f"CREATE TEMP TABLE {name} AS {con.compile(expr)}")
+        return engines.materialize(con, name, expr)
     return con.table(name)
 
 
@@ -126,16 +125,14 @@ def _check_snapshots(
     """A person twice in a joined snapshot would be counted twice. The person rows of the
     joined table must equal the rows of bef; only if they do not are the snapshots searched for
     the duplicate, to name the file. (Duplicates in bef itself are caught by validation.)"""
-    n_bef = con.con.execute(f"SELECT count(*) FROM {delivery.view('bef', year)}").fetchone()[0]
+    n_bef = engines.count_rows(con, delivery.view("bef", year))
     if wide["__rows"].sum() == n_bef:
         return
     for f in facts:
         if not f.snapshot or f.source == "bef":
             continue
         rf = delivery.files[(f.source, year)]
-        n, distinct = con.con.execute(
-            f"SELECT count(*), count(DISTINCT PNR) FROM {rf.view}"
-        ).fetchone()
+        n, distinct = engines.count_rows_and_pnrs(con, rf.view)
         if n != distinct:
             raise InputError(
                 f"{n - distinct} duplicate PNR in a snapshot", path=rf.path, column="PNR"
@@ -178,7 +175,7 @@ def compute_observations(
     if progress:
         progress(f"compute {wanted_years[-1]}", len(wanted_years), len(wanted_years))
     finest = pd.concat([c for c in cells if len(c)], ignore_index=True)
-    obs = roll_up(finest, catalogue, con=con.con)
+    obs = roll_up(finest, catalogue, con=engines.rollup_connection(con))
     gaps = [i for i in catalogue.values() if isinstance(i, GapIndicator)]
     obs = pd.concat([obs, compute_gaps(obs, gaps)], ignore_index=True)
     obs = obs.sort_values(["indicator_id", "area_code", "year", "origin_group", "sex"])

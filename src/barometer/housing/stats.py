@@ -82,7 +82,69 @@ def find_years(registers_dir: Path) -> list[int]:
     return sorted(years)
 
 
-def _load_codes(con: duckdb.DuckDBPyConnection) -> None:
+_INT_TYPES = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT"}
+    | {"UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+)
+
+
+class _Cols:
+    """SQL expressions for one register file's columns, cast only where the file's type needs it.
+
+    Parquet columns of the expected type are used as they are; CSV (read as text) and other
+    types go through the casts of the original definitions, so both give the same values.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, alias: str = "") -> None:
+        self.scan = _scan(path)
+        rows = con.execute(f"DESCRIBE SELECT * FROM {self.scan}").fetchall()
+        self.types = {str(r[0]).upper(): str(r[1]).upper() for r in rows}
+        self.prefix = f"{alias}." if alias else ""
+
+    def _col(self, name: str) -> tuple[str, str]:
+        return f"{self.prefix}{name}", self.types.get(name.upper(), "")
+
+    def text(self, name: str) -> str:
+        col, typ = self._col(name)
+        return col if typ == "VARCHAR" else f"CAST({col} AS VARCHAR)"
+
+    def int(self, name: str) -> str:
+        col, typ = self._col(name)
+        return col if typ in _INT_TYPES else f"TRY_CAST({col} AS INTEGER)"
+
+    def double(self, name: str) -> str:
+        col, typ = self._col(name)
+        return col if typ == "DOUBLE" else f"TRY_CAST({col} AS DOUBLE)"
+
+    def code(self, name: str) -> str:
+        """A code as normalised text ("101", 101 and 101.0 all give '101')."""
+        col, typ = self._col(name)
+        return f"CAST({col} AS VARCHAR)" if typ in _INT_TYPES else f"code_int({col})"
+
+    def code_in(self, name: str, values: Iterable[object]) -> str:
+        """``code(name) IN values``, compared as integers when the column is an integer."""
+        col, typ = self._col(name)
+        values = list(values)
+        ints = [_as_int(v) for v in values]
+        if typ in _INT_TYPES and None not in ints:
+            return f"{col} IN ({', '.join(str(i) for i in ints)})" if ints else "false"
+        return f"{self.code(name)} IN ({_sql_list(values)})" if values else "false"
+
+    def year(self, name: str) -> str:
+        col, typ = self._col(name)
+        if typ == "DATE" or (typ.startswith("TIMESTAMP") and "TIME ZONE" not in typ):
+            return f"year({col})"
+        return f"year(TRY_CAST({col} AS DATE))"
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+def _load_codes(con: duckdb.DuckDBPyConnection, p: StatsParams) -> None:
     """Code tables for the joins: Western countries, education main groups, regions."""
     western = [c.code for c in load_countries().values() if c.is_western]
     con.register("_western", pd.DataFrame({"code": western}, dtype=str))
@@ -90,7 +152,15 @@ def _load_codes(con: duckdb.DuckDBPyConnection) -> None:
     edu = load_education_main_groups()
     edu_df = pd.DataFrame({"hfaudd": [str(int(k)) for k in edu], "grp": list(edu.values())})
     con.register("_edu", edu_df)
-    con.execute("CREATE TEMP TABLE code_edu AS SELECT DISTINCT hfaudd, grp FROM _edu")
+    unknown = "TRUE" if p.unknown_education_as_basic else "FALSE"
+    # DOMAIN.md §3.2 K3: group 90 (unknown) counts as basic; one row per code.
+    con.execute(f"""
+        CREATE TEMP TABLE code_basic AS
+        SELECT hfaudd, bool_or(CASE WHEN grp = '90' THEN {unknown}
+                                    ELSE grp IN ({_sql_list(p.basic_education_groups)}) END)
+                       AS basic_only
+        FROM _edu GROUP BY hfaudd
+    """)
     kom = load_municipalities()
     reg_df = pd.DataFrame({"kom": list(kom), "region": [m.region_code for m in kom.values()]})
     con.register("_reg", reg_df)
@@ -106,125 +176,160 @@ def _sql_list(values: Iterable[object]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
-def _person_table(
-    con: duckdb.DuckDBPyConnection, files: dict[str, Path | None], year: int, p: StatsParams
+def _convictions(
+    con: duckdb.DuckDBPyConnection, kraf: Path | None, years: list[int], p: StatsParams
 ) -> None:
-    """Temp table ``persons``: one row per resident at 31 December ``year`` with the flags."""
-    students = _sql_list(p.student_socio13)
-    akm = (
-        f"SELECT CAST(PNR AS VARCHAR) pnr, bool_or(code_int(SOCIO13) IN ({students})) student "
-        f"FROM {_scan(files['akm'])} GROUP BY 1"
-        if files["akm"]
-        else "SELECT NULL::VARCHAR pnr, NULL::BOOLEAN student WHERE false"
-    )
-    code_filter = (
-        f"WHERE CAST(PTI_TILSTAND_KODE AS VARCHAR) IN ({_sql_list(p.outside_benefit_codes)})"
-        if p.outside_benefit_codes is not None
-        else ""
-    )
-    # DOMAIN.md §3.2 K1: full-time persons, the year's share on counted benefits, capped at 1.
-    of = (
-        f"SELECT CAST(PNR AS VARCHAR) pnr, least(sum(TRY_CAST(GRADAAR AS DOUBLE)), 1.0) fte "
-        f"FROM {_scan(files['of'])} {code_filter} GROUP BY 1"
-        if files["of"]
-        else "SELECT NULL::VARCHAR pnr, NULL::DOUBLE fte WHERE false"
-    )
+    """Temp table ``conv`` (pnr, yr): persons convicted in each data year, one pass over kraf."""
+    if kraf is None or not years:
+        con.execute("CREATE TEMP TABLE conv (pnr VARCHAR, yr BIGINT)")
+        return
+    k = _Cols(con, kraf)
     prefixes = " OR ".join(
-        f"starts_with(CAST(AFG_GER7 AS VARCHAR), '{x}')" for x in p.conviction_offence_prefixes
+        f"starts_with({k.text('AFG_GER7')}, '{x}')" for x in p.conviction_offence_prefixes
     )
     non_guilty = (
-        f"AND code_int(AFG_AFGTYP3) NOT IN ({_sql_list(p.non_guilty_decision_types)})"
+        f"AND NOT ({k.code_in('AFG_AFGTYP3', p.non_guilty_decision_types)})"
         if p.non_guilty_decision_types
         else ""
     )
-    conv = (
-        f"SELECT DISTINCT CAST(PNR AS VARCHAR) pnr FROM {_scan(files['kraf'])} "
-        f"WHERE year(TRY_CAST(AFG_AFGOEDTO AS DATE)) = {year} AND ({prefixes}) {non_guilty}"
-        if files["kraf"]
-        else "SELECT NULL::VARCHAR pnr WHERE false"
-    )
-    basic = _sql_list(p.basic_education_groups)
-    unknown = "TRUE" if p.unknown_education_as_basic else "FALSE"
-    # DOMAIN.md §3.2 K3: unknown education (group 90, unmapped code, no row) counts as basic.
-    udda = (
-        f"SELECT CAST(u.PNR AS VARCHAR) pnr, "
-        f"bool_or(CASE WHEN m.grp IS NULL OR m.grp = '90' THEN {unknown} "
-        f"ELSE m.grp IN ({basic}) END) basic_only "
-        f"FROM {_scan(files['udda'])} u LEFT JOIN code_edu m ON code_int(u.HFAUDD) = m.hfaudd "
-        f"GROUP BY 1"
-        if files["udda"]
-        else "SELECT NULL::VARCHAR pnr, NULL::BOOLEAN basic_only WHERE false"
-    )
-    ind = (
-        f"SELECT CAST(PNR AS VARCHAR) pnr, max(TRY_CAST(PERINDKIALT_13 AS DOUBLE)) income "
-        f"FROM {_scan(files['ind'])} GROUP BY 1"
-        if files["ind"]
-        else "SELECT NULL::VARCHAR pnr, NULL::DOUBLE income WHERE false"
-    )
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE persons AS
-        WITH bef AS (
-            SELECT CAST(PNR AS VARCHAR) pnr, TRY_CAST(ALDER AS INTEGER) age, code3(KOM) kom,
-                   TRY_CAST(IE_TYPE AS INTEGER) ie, code_int(OPR_LAND) opr,
-                   CAST(ADRESSE_ID AS VARCHAR) adr
-            FROM {_scan(files["bef"])}
-        ), akm AS ({akm}), ofs AS ({of}), conv AS ({conv}), udda AS ({udda}), ind AS ({ind})
-        SELECT b.pnr, b.age, r.region, a.area_id,
-               -- DOMAIN.md §4.1-4.2: immigrants and descendants not from a Western country
-               -- (unknown or stateless origin counts as non-Western)
-               (b.ie IN (2, 3) AND NOT coalesce(b.opr IN (SELECT code FROM code_western), false))
-                   AS non_western,
-               coalesce(s.student, false) AS student,
-               coalesce(o.fte, 0.0) AS fte_outside,
-               c.pnr IS NOT NULL AS convicted,
-               coalesce(e.basic_only, {unknown}) AS basic_only,
-               i.income
-        FROM bef b
-        LEFT JOIN areas a ON a.adr = b.adr
-        LEFT JOIN code_region r ON r.kom = b.kom
-        LEFT JOIN akm s ON s.pnr = b.pnr
-        LEFT JOIN ofs o ON o.pnr = b.pnr
-        LEFT JOIN conv c ON c.pnr = b.pnr
-        LEFT JOIN udda e ON e.pnr = b.pnr
-        LEFT JOIN ind i ON i.pnr = b.pnr
+        CREATE TEMP TABLE conv AS
+        SELECT DISTINCT pnr, yr FROM (
+            SELECT {k.text("PNR")} pnr, {k.year("AFG_AFGOEDTO")} yr FROM {k.scan}
+            WHERE ({prefixes}) {non_guilty}
+        ) WHERE yr IN ({", ".join(str(y) for y in years)})
     """)
 
 
-# Area and regional aggregates (DOMAIN.md §3.1 K1-K4). Students count as attached in K1 (BL:
-# SU-eligible students are not outside) but stay in its denominator; K4 leaves them out entirely.
+def _year_tables(
+    con: duckdb.DuckDBPyConnection, files: dict[str, Path | None], year: int, p: StatsParams
+) -> None:
+    """Temp tables ``by_kom`` and ``area_facts`` for one data year (31 December ``year``).
+
+    ``by_kom``: one aggregate pass over bef (all residents) joined to ind and the small sets of
+    students and convicted persons, per raw KOM and area (NULL outside areas): residents 18+,
+    convicted 18+, and the income sum and count of K4's population. It gives the national K2
+    share, the regional K4 means and the areas' K2 and K4.
+    ``area_facts``: the other statistics, for residents of housing areas only (bef semi-joined
+    to ``areas``), joined to their of and udda rows.
+    Snapshots have one row per PNR (the build validates it), so they are joined directly.
+    """
+    b = _Cols(con, files["bef"])
+    if files["akm"]:
+        a = _Cols(con, files["akm"])
+        students = (
+            f"SELECT {a.text('PNR')} pnr FROM {a.scan} "
+            f"WHERE {a.code_in('SOCIO13', p.student_socio13)}"
+        )
+    else:
+        students = "SELECT NULL::VARCHAR pnr WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE students AS {students}")
+    if files["ind"]:
+        i = _Cols(con, files["ind"])
+        income = i.double("PERINDKIALT_13")
+        ind = (
+            f"SELECT {i.text('PNR')} pnr, {income} income FROM {i.scan} WHERE {income} IS NOT NULL"
+        )
+    else:
+        ind = "SELECT NULL::VARCHAR pnr, NULL::DOUBLE income WHERE false"
+    # DOMAIN.md §3.1 K4: persons 15-64 with an income row, students left out. K2: 18+.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE by_kom AS
+        WITH bef AS (
+            SELECT {b.text("PNR")} pnr, {b.int("ALDER")} age, KOM kom, {b.text("ADRESSE_ID")} adr
+            FROM {b.scan}
+        ), flagged AS (
+            SELECT bef.*, ar.area_id,
+                coalesce(bef.pnr IN (SELECT pnr FROM conv WHERE yr = {year}), false) AS convicted,
+                age BETWEEN 15 AND 64
+                    AND NOT coalesce(bef.pnr IN (SELECT pnr FROM students), false) AS k4_age
+            FROM bef LEFT JOIN areas ar ON ar.adr = bef.adr
+        )
+        SELECT f.kom, f.area_id,
+            count(*) FILTER (WHERE f.age >= 18) AS n18,
+            count(*) FILTER (WHERE f.age >= 18 AND f.convicted) AS conv18,
+            sum(i.income) FILTER (WHERE f.k4_age) AS income_sum,
+            count(i.income) FILTER (WHERE f.k4_age) AS income_n
+        FROM flagged f LEFT JOIN ({ind}) i ON i.pnr = f.pnr
+        GROUP BY ALL
+    """)
+    code_filter = ""
+    of = "SELECT NULL::VARCHAR pnr, NULL::DOUBLE fte WHERE false"
+    if files["of"]:
+        o = _Cols(con, files["of"])
+        if p.outside_benefit_codes is not None:
+            code_filter = (
+                f"AND {o.text('PTI_TILSTAND_KODE')} IN ({_sql_list(p.outside_benefit_codes)})"
+            )
+        # DOMAIN.md §3.2 K1: full-time persons, the year's share on counted benefits, capped.
+        of = (
+            f"SELECT {o.text('PNR')} pnr, least(sum({o.double('GRADAAR')}), 1.0) fte "
+            f"FROM {o.scan} WHERE {o.text('PNR')} IN (SELECT pnr FROM ap) {code_filter} "
+            f"GROUP BY 1"
+        )
+    unknown = "TRUE" if p.unknown_education_as_basic else "FALSE"
+    udda = "SELECT NULL::VARCHAR pnr, NULL::BOOLEAN basic_only WHERE false"
+    if files["udda"]:
+        u = _Cols(con, files["udda"], alias="u")
+        # DOMAIN.md §3.2 K3: unknown education (group 90, unmapped code, no row) counts as basic.
+        udda = (
+            f"SELECT u.pnr, coalesce(m.basic_only, {unknown}) basic_only FROM ("
+            f"SELECT {u.text('PNR')} pnr, {u.code('HFAUDD')} hfaudd FROM {u.scan} u "
+            f"WHERE {u.text('PNR')} IN (SELECT pnr FROM ap)) u "
+            f"LEFT JOIN code_basic m ON m.hfaudd = u.hfaudd"
+        )
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE ap AS
+        SELECT {b.text("PNR")} pnr, {b.int("ALDER")} age, ar.area_id,
+               -- DOMAIN.md §4.1-4.2: immigrants and descendants not from a Western country
+               -- (unknown or stateless origin counts as non-Western)
+               ({b.int("IE_TYPE")} IN (2, 3)
+                AND NOT coalesce({b.code("OPR_LAND")} IN (SELECT code FROM code_western), false))
+                   AS non_western
+        FROM {b.scan} JOIN areas ar ON ar.adr = {b.text("ADRESSE_ID")};
+        CREATE OR REPLACE TEMP TABLE area_facts AS
+        WITH persons AS (
+            SELECT ap.*, coalesce(ap.pnr IN (SELECT pnr FROM students), false) AS student,
+                   coalesce(o.fte, 0.0) AS fte_outside,
+                   coalesce(e.basic_only, {unknown}) AS basic_only
+            FROM ap LEFT JOIN ({of}) o ON o.pnr = ap.pnr LEFT JOIN ({udda}) e ON e.pnr = ap.pnr
+        )
+        SELECT area_id,
+            count(*) AS n,
+            avg(non_western::INTEGER) AS non_western_share,
+            sum(CASE WHEN age BETWEEN 18 AND 64 AND NOT student THEN fte_outside ELSE 0 END)
+                / nullif(count(*) FILTER (WHERE age BETWEEN 18 AND 64), 0)
+                AS outside_labour_share_18_64,
+            (count(*) FILTER (WHERE age BETWEEN 30 AND 59 AND basic_only))
+                / nullif(count(*) FILTER (WHERE age BETWEEN 30 AND 59), 0)
+                AS basic_education_only_share_30_59
+        FROM persons GROUP BY area_id
+    """)
+
+
+# Area and regional statistics (DOMAIN.md §3.1 K1-K4) from the year's temp tables. Students
+# count as attached in K1 (BL: SU-eligible students are not outside) but stay in its
+# denominator; K4 leaves them out entirely.
 _AGGREGATE_SQL = """
-WITH income_filter AS (
-    SELECT *, age BETWEEN 15 AND 64 AND NOT student AND income IS NOT NULL AS in_income
-    FROM persons
-), per_area AS (
+WITH per_area AS (
     SELECT area_id,
-        count(*) AS n,
-        avg(non_western::INTEGER) AS non_western_share,
-        sum(CASE WHEN age BETWEEN 18 AND 64 AND NOT student THEN fte_outside ELSE 0 END)
-            / nullif(count(*) FILTER (WHERE age BETWEEN 18 AND 64), 0)
-            AS outside_labour_share_18_64,
-        (count(*) FILTER (WHERE age >= 18 AND convicted))
-            / nullif(count(*) FILTER (WHERE age >= 18), 0) AS convicted_share_18plus,
-        (count(*) FILTER (WHERE age BETWEEN 30 AND 59 AND basic_only))
-            / nullif(count(*) FILTER (WHERE age BETWEEN 30 AND 59), 0)
-            AS basic_education_only_share_30_59,
-        avg(income) FILTER (WHERE in_income) AS income_mean
-    FROM income_filter WHERE area_id IS NOT NULL GROUP BY area_id
+        sum(conv18) / nullif(sum(n18), 0) AS convicted_share_18plus,
+        sum(income_sum) / nullif(sum(income_n), 0) AS income_mean
+    FROM by_kom WHERE area_id IS NOT NULL GROUP BY area_id
 ), per_region AS (
-    SELECT region, avg(income) FILTER (WHERE in_income) AS income_mean
-    FROM income_filter GROUP BY region
+    SELECT r.region, sum(k.income_sum) / nullif(sum(k.income_n), 0) AS income_mean
+    FROM by_kom k LEFT JOIN code_region r ON r.kom = code3(k.kom) GROUP BY r.region
 ), national AS (
-    SELECT (count(*) FILTER (WHERE age >= 18 AND convicted))
-        / nullif(count(*) FILTER (WHERE age >= 18), 0) AS share
-    FROM persons
+    SELECT sum(conv18) / nullif(sum(n18), 0) AS share FROM by_kom
 )
 SELECT l.area_id, l.area_name, l.kom AS municipality_code,
-    coalesce(pa.n, 0) AS n,
-    pa.non_western_share, pa.outside_labour_share_18_64, pa.convicted_share_18plus,
+    coalesce(f.n, 0) AS n,
+    f.non_western_share, f.outside_labour_share_18_64, pa.convicted_share_18plus,
     (SELECT share FROM national) AS national_convicted_share_18plus,
-    pa.basic_education_only_share_30_59,
+    f.basic_education_only_share_30_59,
     pa.income_mean / nullif(pr.income_mean, 0) AS income_ratio_to_region
 FROM area_list l
+LEFT JOIN area_facts f ON f.area_id = l.area_id
 LEFT JOIN per_area pa ON pa.area_id = l.area_id
 LEFT JOIN code_region cr ON cr.kom = l.kom
 LEFT JOIN per_region pr ON pr.region = cr.region
@@ -271,7 +376,7 @@ def compute_area_stats(
 
     con = duckdb.connect()
     try:
-        _load_codes(con)
+        _load_codes(con, params)
         con.execute(f"""
             CREATE TEMP TABLE areas AS
             SELECT DISTINCT CAST(ADRESSE_ID AS VARCHAR) adr, CAST(area_id AS VARCHAR) area_id
@@ -281,6 +386,7 @@ def compute_area_stats(
                    min(code3(KOM)) kom
             FROM {_scan(areas_file)} GROUP BY 1;
         """)
+        _convictions(con, find_register(root, "kraf"), wanted, params)
         frames = []
         for year in wanted:
             files = {
@@ -291,7 +397,7 @@ def compute_area_stats(
                 "ind": find_register(root, f"ind{year}"),
                 "kraf": find_register(root, "kraf"),
             }
-            _person_table(con, files, year, params)
+            _year_tables(con, files, year, params)
             part = con.execute(_AGGREGATE_SQL).df()
             for col, needs in _NEEDS.items():
                 if any(files[n] is None for n in needs):
