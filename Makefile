@@ -27,6 +27,8 @@ demo: venv
 	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_citizenship_SYNTHETIC.sav \
 	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml --store $(STORE) --replace
 	$(BIN)/barometer summary --store $(STORE)
+	@echo "Serving the SYNTHETIC demo on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/barometer serve --store $(STORE) --host 127.0.0.1 --port 8000
 
 test: venv
 	$(BIN)/ruff check .

@@ -237,6 +237,18 @@ def summary(
     Console().print(table)
 
 
+@app.command()
+def serve(
+    store: Annotated[Path, typer.Option(help="The store to publish.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the dashboard and the JSON API (reads the store only)."""
+    from barometer.publish.web import serve as run
+
+    run(store, host=host, port=port)
+
+
 @app.callback(invoke_without_command=True)
 def _root(
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,

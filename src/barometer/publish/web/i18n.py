@@ -1,0 +1,291 @@
+"""Words and number formats in Danish (default) and English.
+
+Numbers go through Babel so that Danish pages read "60,3 %" and "1.234" and English pages
+"60.3%" and "1,234". A suppressed cell is a word, never a number (and never zero).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from babel import Locale
+from babel.numbers import format_decimal
+
+LANGS = ("da", "en")
+DEFAULT_LANG = "da"
+_LOCALE = {"da": Locale.parse("da_DK"), "en": Locale.parse("en_GB")}
+
+ORIGIN_LABELS = {
+    "all": ("Alle", "All"),
+    "danish_origin": ("Personer med dansk oprindelse", "Persons of Danish origin"),
+    "immigrants": ("Indvandrere", "Immigrants"),
+    "descendants": ("Efterkommere", "Descendants"),
+    "western": ("Vestlig oprindelse", "Western origin"),
+    "non_western": ("Ikke-vestlig oprindelse", "Non-Western origin"),
+    "menapt": ("MENAPT-oprindelse", "MENAPT origin"),
+    "immigrants_western": ("Indvandrere, vestlige", "Immigrants, Western"),
+    "immigrants_non_western": ("Indvandrere, ikke-vestlige", "Immigrants, non-Western"),
+    "descendants_western": ("Efterkommere, vestlige", "Descendants, Western"),
+    "descendants_non_western": ("Efterkommere, ikke-vestlige", "Descendants, non-Western"),
+}
+SEX_LABELS = {
+    "all": ("Begge køn", "Both sexes"),
+    "male": ("Mænd", "Men"),
+    "female": ("Kvinder", "Women"),
+}
+AREA_LABELS = {
+    "population": ("Befolkning", "Population"),
+    "work": ("Beskæftigelse", "Employment"),
+    "education": ("Uddannelse", "Education"),
+    "danish": ("Danskkundskaber", "Danish language"),
+    "public_support": ("Offentlig forsørgelse", "Public support"),
+    "housing": ("Udsatte boligområder", "Vulnerable housing areas"),
+    "crime": ("Kriminalitet", "Crime"),
+    "other": ("Øvrige", "Other"),
+}
+STATUS_LABELS = {
+    "ok": ("ok", "ok"),
+    "suppressed_primary": ("diskretioneret", "suppressed"),
+    "suppressed_secondary": ("diskretioneret", "suppressed"),
+}
+MOVEMENT_LABELS = {
+    "positive": ("Positiv udvikling", "Positive movement"),
+    "negative": ("Negativ udvikling", "Negative movement"),
+    "unchanged": ("Uændret", "Unchanged"),
+    "no_data": ("Ingen data", "No data"),
+}
+LIGHT_LABELS = {
+    "green": ("Grøn", "Green"),
+    "yellow": ("Gul", "Yellow"),
+    "red": ("Rød", "Red"),
+    "white": ("Hvid (ikke vurderet)", "White (not assessed)"),
+}
+TARGET_LABELS = {
+    "target_met": ("Mål nået", "Target met"),
+    "on_track": ("På rette spor", "On track"),
+    "off_track": ("Ikke på rette spor", "Off track"),
+    "insufficient_data": ("For få data", "Insufficient data"),
+    "no_target": ("Intet talmål (retningsmål)", "No numeric target (directional goal)"),
+}
+POLARITY_LABELS = {
+    "higher_is_better": ("Højere er bedre", "Higher is better"),
+    "lower_is_better": ("Lavere er bedre", "Lower is better"),
+    "neutral": ("Neutral", "Neutral"),
+}
+UNIT_LABELS = {
+    "pct": ("procent", "per cent"),
+    "pp": ("procentpoint", "percentage points"),
+    "count": ("antal", "count"),
+}
+
+# Interface words: key → (Danish, English).
+WORDS: dict[str, tuple[str, str]] = {
+    "site": ("Integrationsbarometer", "Integration barometer"),
+    "skip": ("Gå til indhold", "Skip to content"),
+    "nav_front": ("Forside", "Home"),
+    "nav_indicators": ("Indikatorer", "Indicators"),
+    "nav_compare": ("Sammenlign", "Compare"),
+    "nav_goals": ("Mål", "Goals"),
+    "nav_housing": ("Boligområder", "Housing areas"),
+    "nav_about": ("Om og metode", "About and method"),
+    "main_nav": ("Hovedmenu", "Main menu"),
+    "switch_lang": ("English", "Dansk"),
+    "switch_lang_label": ("Read this page in English", "Læs siden på dansk"),
+    "synthetic_banner": (
+        "SYNTETISKE DATA: Tallene kommer fra et genereret, syntetisk Danmark, ikke fra rigtige "
+        "registre. De viser, hvordan systemet virker, og beskriver ingen rigtig person eller "
+        "kommune.",
+        "SYNTHETIC DATA: these figures come from a generated, synthetic Denmark, not from real "
+        "registers. They show how the system works and describe no real person or municipality.",
+    ),
+    "front_title": ("Integrationen i Danmarks kommuner", "Integration in Denmark's municipalities"),
+    "front_intro": (
+        "Følg beskæftigelse, uddannelse, danskkundskaber, forsørgelse, boligområder og "
+        "kriminalitet for indvandrere og efterkommere i hele landet og i hver af de 98 kommuner.",
+        "Follow employment, education, Danish language, public support, housing areas and crime "
+        "for immigrants and descendants in Denmark and each of the 98 municipalities.",
+    ),
+    "choose_area": ("Vælg en kommune", "Choose a municipality"),
+    "search_label": ("Kommunenavn eller kommunekode", "Municipality name or code"),
+    "search_button": ("Vis", "Show"),
+    "search_none": ("Ingen kommune passer til søgningen.", "No municipality matches the search."),
+    "search_results": ("Søgeresultater", "Search results"),
+    "or_denmark": ("eller se hele landet", "or see all of Denmark"),
+    "all_municipalities": ("Alle kommuner", "All municipalities"),
+    "needles": ("Barometerets nåle", "The barometer's needles"),
+    "needles_intro": (
+        "Bevægelse siden basisåret for hvert mål (hele landet).",
+        "Movement since the base year for each goal (Denmark).",
+    ),
+    "key_figures": ("Nøgletal", "Key figures"),
+    "change_since": ("Ændring siden", "Change since"),
+    "not_available": (
+        "Ikke tilgængelig i dette datalager endnu.",
+        "Not available in this store yet.",
+    ),
+    "denmark": ("Hele landet", "Denmark"),
+    "region": ("Region", "Region"),
+    "municipality": ("Kommune", "Municipality"),
+    "area": ("Område", "Area"),
+    "indicator": ("Indikator", "Indicator"),
+    "year": ("År", "Year"),
+    "value": ("Værdi", "Value"),
+    "status": ("Status", "Status"),
+    "origin_group": ("Herkomstgruppe", "Origin group"),
+    "sex": ("Køn", "Sex"),
+    "numerator": ("Tæller", "Numerator"),
+    "denominator": ("Nævner", "Denominator"),
+    "ci": ("95 %-konfidensinterval", "95% confidence interval"),
+    "rank": ("Placering", "Rank"),
+    "peers": ("Sammenlignelige kommuner", "Peer municipalities"),
+    "peer_average": ("Sammenlignelige kommuner (samlet)", "Peer municipalities (pooled)"),
+    "vs_denmark": ("mod hele landet og sammenlignelige kommuner", "against Denmark and peers"),
+    "per_group": ("Efter herkomst og køn", "By origin group and sex"),
+    "latest": ("Seneste år", "Latest year"),
+    "goal_status": ("Målstatus", "Goal status"),
+    "goal": ("Mål", "Goal"),
+    "movement": ("Bevægelse", "Movement"),
+    "traffic_light": ("Trafiklys", "Traffic light"),
+    "target_status": ("Talmål", "Target"),
+    "owner": ("Ansvarlig", "Owner"),
+    "base_year": ("Basisår", "Base year"),
+    "show": ("Vis", "Show"),
+    "update": ("Opdatér", "Update"),
+    "chart": ("Diagram", "Chart"),
+    "table": ("Tabel", "Table"),
+    "download": ("Hent data", "Download data"),
+    "download_svg": ("Hent diagram som SVG", "Download chart as SVG"),
+    "download_png": ("Hent diagram som PNG", "Download chart as PNG"),
+    "json_twin": ("Siden som JSON", "This page as JSON"),
+    "definition": ("Definition", "Definition"),
+    "population_def": ("Population", "Population"),
+    "source": ("Kilder", "Sources"),
+    "notes": ("Noter", "Notes"),
+    "unit": ("Enhed", "Unit"),
+    "polarity": ("Retning", "Polarity"),
+    "year_basis": ("Opgørelsestidspunkt", "Reference time"),
+    "unconfirmed": ("Ubekræftede valg", "Unconfirmed choices"),
+    "time_series": ("Udvikling over tid", "Over time"),
+    "ranking": ("Alle 98 kommuner", "All 98 municipalities"),
+    "origin_comparison": ("Herkomstgrupper sammenlignet", "Origin groups compared"),
+    "suppressed_note": (
+        "Diskretionerede celler er skjult for at beskytte enkeltpersoner; de vises som "
+        "»diskretioneret«, aldrig som nul.",
+        "Suppressed cells are hidden to protect individuals; they are shown as 'suppressed', "
+        "never as zero.",
+    ),
+    "ci_note": (
+        "Det skraverede bånd og de tynde streger viser 95 %-konfidensintervaller "
+        "(Wilson) for andele med kendt tæller og nævner.",
+        "The shaded band and thin bars show 95% confidence intervals (Wilson) for shares with "
+        "a known numerator and denominator.",
+    ),
+    "compare_title": ("Sammenlign kommuner", "Compare municipalities"),
+    "compare_intro": (
+        "Vælg op til seks kommuner og en indikator. Valget gemmes i adressen, så siden kan deles.",
+        "Choose up to six municipalities and an indicator. The selection lives in the address, "
+        "so the page can be shared.",
+    ),
+    "none_selected": ("(ingen)", "(none)"),
+    "goals_title": ("Mål og målopfølgning", "Goals and progress"),
+    "housing_title": ("Udsatte boligområder", "Vulnerable housing areas"),
+    "list_year": ("Listeår", "List year"),
+    "early_warning": ("Tidlig varsling", "Early warning"),
+    "about_title": ("Om barometeret og metoden", "About the barometer and the method"),
+    "not_found": ("Ikke fundet", "Not found"),
+    "bad_request": ("Ugyldig forespørgsel", "Invalid request"),
+    "error": ("Fejl", "Error"),
+    "back_front": ("Til forsiden", "Back to the front page"),
+    "indicators_title": ("Alle indikatorer", "All indicators"),
+    "residents": ("Beboere", "Residents"),
+    "criteria_met": ("Kriterier opfyldt", "Criteria met"),
+    "categories": ("Kategorier", "Categories"),
+    "no_rows": ("Ingen rækker.", "No rows."),
+}
+
+
+def t(key: str, lang: str) -> str:
+    da, en = WORDS[key]
+    return en if lang == "en" else da
+
+
+def label(mapping: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    if key is None:
+        return ""
+    pair = mapping.get(key)
+    if pair is None:
+        return str(key)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+_SYMBOLS = {
+    lang: (loc.number_symbols["latn"]["decimal"], loc.number_symbols["latn"]["group"])
+    for lang, loc in _LOCALE.items()
+}
+_QUANT = {d: Decimal(1).scaleb(-d) for d in range(4)}
+_SWAP = {lang: str.maketrans({",": group, ".": dec}) for lang, (dec, group) in _SYMBOLS.items()}
+
+
+def number(value: float | None, lang: str, digits: int = 1) -> str:
+    """Babel's locale symbols and rounding (half even on the decimal value), without its cost.
+
+    A page shows hundreds of numbers; ``babel.numbers.format_decimal`` parses its pattern on
+    every call. This gives the same text (tests/web compare the two) at a fraction of the time.
+    """
+    if is_missing(value):
+        return "–"
+    d = Decimal(repr(float(value))).quantize(_QUANT[digits], rounding=ROUND_HALF_EVEN)
+    if d == 0:
+        d = abs(d)
+    return f"{d:,.{digits}f}".translate(_SWAP[lang])
+
+
+def babel_number(value: float, lang: str, digits: int = 1) -> str:
+    """The reference: Babel's own formatting (used by the tests)."""
+    pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=_LOCALE[lang])
+
+
+def fmt_value(value: float | None, unit: str | None, lang: str, status: str = "ok") -> str:
+    """A cell as people read it: '60,3 %' (da), '60.3%' (en), '5,2 pct.point', '1.234'."""
+    if status and status.startswith("suppressed"):
+        return label(STATUS_LABELS, status, lang)
+    if is_missing(value):
+        return "–"
+    if unit == "pct":
+        n = number(value, lang)
+        return f"{n}\u00a0%" if lang == "da" else f"{n}%"
+    if unit == "pp":
+        n = number(value, lang)
+        return f"{n} pct.point" if lang == "da" else f"{n} pp"
+    if unit == "count":
+        return number(value, lang, 0)
+    return number(value, lang)
+
+
+def fmt_change(value: float | None, unit: str | None, lang: str) -> str:
+    if is_missing(value):
+        return "–"
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    body = fmt_value(abs(value), "pp" if unit == "pct" else unit, lang)
+    return f"{sign}{body}"
+
+
+def fmt_date(value: str | None, lang: str) -> str:
+    """An ISO timestamp as a date people read: '21. november 2026' / '21 November 2026'."""
+    if not value:
+        return ""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return format_date(day, format="long", locale=_LOCALE[lang])
