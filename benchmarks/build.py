@@ -1,0 +1,129 @@
+"""Benchmark `barometer build` against a plain DuckDB scan of the columns it uses.
+
+    python benchmarks/build.py                      # 100 % of Denmark × 10 years (2015-2024)
+    python benchmarks/build.py --scale 0.1 --years 2015-2024
+
+Generates the synthetic Denmark into bench-data/ (kept between runs), then, each in its own
+process so that peak memory is the process's own: (1) the scan floor — every used column of
+every used file read and hashed by DuckDB; (2) the full build (validation, indicators, housing,
+goals, store). Prints wall time, peak RSS and the ratio build / floor. Goal: ≤ 3× and ≤ 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+USED = {  # register stem prefix → the columns the build reads
+    "bef": [
+        "PNR",
+        "FOED_DAG",
+        "ALDER",
+        "KOEN",
+        "KOM",
+        "IE_TYPE",
+        "OPR_LAND",
+        "FOERSTE_INDVANDRING",
+        "ADRESSE_ID",
+    ],
+    "akm": ["PNR", "SOCIO13"],
+    "udda": ["PNR", "HFAUDD"],
+    "of": ["PNR", "PTI_TILSTAND_KODE", "GRADAAR"],
+    "ind": ["PNR", "PERINDKIALT_13"],
+    "kraf": ["PNR", "AFG_AFGOEDTO", "AFG_GER7", "AFG_AFGTYP3"],
+    "udfk": ["PNR", "SKOLEAAR", "GRUNDSKOLEFAG", "FAGDISCIPLIN", "KLTRIN", "GRUNDSKOLEKARAKTER"],
+    "danskuddannelse": ["PNR", "KURSISTTYPE", "STARTDATO", "PROEVE", "PROEVEDATO", "BESTAAET"],
+    "boligomraader": ["ADRESSE_ID", "area_id", "area_name", "KOM"],
+}
+
+FLOOR = """
+import resource, sys, time, duckdb
+from pathlib import Path
+used = {used!r}
+t0 = time.perf_counter()
+con = duckdb.connect()
+rows = 0
+for path in sorted(Path({data!r}).glob("*.parquet")):
+    key = next(k for k in sorted(used, key=len, reverse=True) if path.stem.startswith(k))
+    cols = ", ".join(f"sum(hash({{c}}))" for c in used[key])
+    rows += con.execute(f"SELECT count(*), {{cols}} FROM read_parquet('{{path}}')").fetchone()[0]
+wall = time.perf_counter() - t0
+print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, rows)
+"""
+
+BUILD = """
+import resource, time
+from pathlib import Path
+from barometer.build import build_store
+t0 = time.perf_counter()
+res = build_store(Path({data!r}), Path({store!r}))
+wall = time.perf_counter() - t0
+print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, res.observations)
+"""
+
+
+def run(code: str) -> tuple[float, float, int]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    wall, rss, n = out.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(rss), int(float(n))
+
+
+def ensure_data(scale: float, years: str, seed: int) -> Path:
+    data = ROOT / "bench-data" / f"scale{scale:g}-{years}-seed{seed}"
+    if not (data / "manifest.json").is_file():
+        t0 = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "barometer",
+                "synth",
+                "--scale",
+                str(scale),
+                "--years",
+                years,
+                "--seed",
+                str(seed),
+                "--out",
+                str(data),
+            ],
+            check=True,
+        )
+        print(f"generated {data} in {time.perf_counter() - t0:.1f} s")
+    return data
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--years", default="2015-2024")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    data = ensure_data(args.scale, args.years, args.seed)
+    manifest = json.loads((data / "manifest.json").read_text())
+    persons = sum(v for k, v in manifest["files"].items() if k.startswith("bef"))
+    floor_wall, floor_rss, rows = run(FLOOR.format(used=USED, data=str(data)))
+    with tempfile.TemporaryDirectory() as tmp:
+        build_wall, build_rss, n_obs = run(
+            BUILD.format(data=str(data), store=str(Path(tmp) / "bench.duckdb"))
+        )
+    print(
+        f"data: scale {args.scale:g}, years {args.years}, {persons:,} person-years, "
+        f"{rows:,} rows in all files"
+    )
+    print(f"scan floor : {floor_wall:8.1f} s   peak RSS {floor_rss:7.0f} MB")
+    print(
+        f"build      : {build_wall:8.1f} s   peak RSS {build_rss:7.0f} MB   {n_obs:,} observations"
+    )
+    print(f"ratio build / floor: {build_wall / floor_wall:.2f}  (goal ≤ 3)")
+
+
+if __name__ == "__main__":
+    main()
