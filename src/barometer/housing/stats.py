@@ -138,10 +138,13 @@ class _Cols:
 
 
 def _as_int(value: object) -> int | None:
+    """The integer a code parameter spells in canonical form ("310"), else None ("0310")."""
+    text = str(value)
     try:
-        return int(str(value))
+        number = int(text)
     except ValueError:
         return None
+    return number if str(number) == text else None
 
 
 def _load_codes(con: duckdb.DuckDBPyConnection, p: StatsParams) -> None:

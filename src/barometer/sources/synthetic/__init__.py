@@ -33,7 +33,7 @@ from .writer import (
     table,
 )
 
-GENERATOR_VERSION = "synthetic-denmark/1.0"
+GENERATOR_VERSION = "synthetic-denmark/1.1"
 Progress = Callable[[str, int, int], None]
 
 # Random stream ids per purpose (see sampling.rng_for).
