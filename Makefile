@@ -34,7 +34,7 @@ demo: venv
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	BAROMETER_REQUIRE_SPARK=1 $(BIN)/pytest
+	OPENBLAS_NUM_THREADS=1 BAROMETER_REQUIRE_SPARK=1 $(BIN)/pytest
 
 lint: venv
 	$(BIN)/ruff check .

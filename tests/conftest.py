@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,6 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from barometer.sources.layout import REGISTERS
+
+# Integration tests reuse the hand-made delivery of tests/unit/test_indicators.py.
+sys.path.insert(0, str(Path(__file__).parent / "unit"))
 
 ARROW = {"str": pa.string(), "int": pa.int32(), "float": pa.float64(), "date": pa.date32()}
 
@@ -59,3 +63,51 @@ def person(pnr, born, sex, kom, ie_type=1, land="5100", arrived=None, year=2020,
 @pytest.fixture
 def write():
     return write_register
+
+
+def compute_raw(registers: Path):
+    """Observations exactly as computed, before disclosure control (for checking the numbers)."""
+    import ibis
+
+    from barometer.catalogue import load_catalogue
+    from barometer.compute.engine import compute_observations
+    from barometer.sources.registers import load_delivery
+
+    con = ibis.duckdb.connect()
+    delivery = load_delivery(registers, con.con)
+    return compute_observations(con, delivery, load_catalogue()).observations
+
+
+def write_raw_store(registers: Path, store: Path) -> None:
+    """A store of unprotected observations, to test store and export mechanics by hand."""
+    from datetime import datetime
+
+    from barometer.build import read_manifest, write_observation_store
+    from barometer.catalogue import load_catalogue
+    from barometer.sources.registers import checksum, discover
+    from barometer.store.writer import Run
+
+    manifest = read_manifest(registers)
+    delivery = discover(registers)
+    run = Run(
+        run_id="test",
+        started_at=datetime.now(),
+        finished_at=datetime.now(),
+        code_version="test",
+        engine="duckdb",
+        source_kind="registers",
+        synthetic=bool(manifest and manifest.get("synthetic")),
+        scale=float((manifest or {}).get("scale", 1.0)),
+        parameters={},
+        manifest=manifest,
+        inputs=[
+            {
+                "path": rf.path.name,
+                "register": rf.register.key,
+                "bytes": rf.path.stat().st_size,
+                "sha256": checksum(rf.path),
+            }
+            for rf in delivery.files.values()
+        ],
+    )
+    write_observation_store(store, compute_raw(registers), run, load_catalogue())

@@ -12,8 +12,9 @@ import pandas as pd
 
 from barometer import __version__
 from barometer.catalogue import load_catalogue
-from barometer.catalogue.models import Indicator
+from barometer.catalogue.models import GapIndicator, Indicator, RateIndicator
 from barometer.compute.engine import Progress, compute_observations
+from barometer.disclosure import protect as protect_cells
 from barometer.errors import InputError
 from barometer.goals import add_intervals, compute_peers, evaluate, load_goal_sets
 from barometer.goals.schema import GOAL_INDICATOR_STATUS_DDL, GOAL_STATUS_DDL
@@ -28,7 +29,7 @@ from barometer.sources.registers import checksum, load_delivery
 from barometer.store import schema
 from barometer.store.writer import Run, atomic_store, new_run_id, write_frame, write_run
 
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass
@@ -55,8 +56,10 @@ def build_store(
     *,
     catalogue_dir: Path | None = None,
     engine: str = "duckdb",
+    spark_master: str | None = None,
     years: list[int] | None = None,
     progress: Progress | None = None,
+    disclosure_threshold: int = 5,
 ) -> BuildResult:
     """Validate a delivery, compute every indicator and write a new store atomically."""
     if engine not in ENGINES:
@@ -70,7 +73,19 @@ def build_store(
     if progress:
         progress("validate registers", 0, 1)
     delivery = load_delivery(registers, con.con)
-    result = compute_observations(con, delivery, catalogue, years=years, progress=progress)
+    if engine == "spark":  # validated in DuckDB above; computed on Spark from Parquet
+        from barometer.compute.spark import compute_with_spark
+
+        result = compute_with_spark(
+            delivery,
+            catalogue,
+            duckdb_con=con.con,
+            master=spark_master,
+            years=years,
+            progress=progress,
+        )
+    else:
+        result = compute_observations(con, delivery, catalogue, years=years, progress=progress)
     run = Run(
         run_id=new_run_id(),
         started_at=started,
@@ -80,7 +95,12 @@ def build_store(
         source_kind="registers",
         synthetic=synthetic,
         scale=scale,
-        parameters={"years": years, "catalogue": str(catalogue_dir) if catalogue_dir else None},
+        parameters={
+            "years": years,
+            "catalogue": str(catalogue_dir) if catalogue_dir else None,
+            "disclosure_threshold": disclosure_threshold,
+            **({"spark_master": spark_master} if engine == "spark" else {}),
+        },
         manifest=manifest,
         inputs=[
             {
@@ -102,7 +122,9 @@ def build_store(
         obs = pd.concat([obs, housing.counts], ignore_index=True)
     else:
         notes.append("no boligomraader file: housing lists not computed")
-    obs = protect(obs)
+    if progress:
+        progress("disclosure control", 0, 1)
+    obs = protect(obs, catalogue, threshold=disclosure_threshold)
     if progress:
         progress("goals and peers", 0, 1)
     obs = add_intervals(obs).drop(columns=["ci_method"])
@@ -146,9 +168,32 @@ def derive_housing(registers: Path, scale: float) -> HousingResult:
     return HousingResult(result.areas, result.criteria, counts)
 
 
-def protect(obs: pd.DataFrame) -> pd.DataFrame:
-    """Disclosure control before anything is stored (DOMAIN.md §4.4)."""
-    return obs
+def denominator_keys(catalogue: dict[str, Indicator]) -> dict[str, str]:
+    """Rate indicators with the same population share their denominator cells (e.g. the
+    employment rate and the public-support share of the 16-64-year-olds); suppression must treat
+    them as one, or one would reveal what the other hides."""
+    keys = {}
+    for ind in catalogue.values():
+        if isinstance(ind, RateIndicator):
+            keys[ind.id] = "pop:" + ind.filters.model_dump_json(exclude_none=True)
+    return keys
+
+
+def protect(
+    obs: pd.DataFrame, catalogue: dict[str, Indicator], *, threshold: int = 5
+) -> pd.DataFrame:
+    """Disclosure control before anything is stored (DOMAIN.md §4.4): primary and secondary
+    suppression of every person-based cell. The housing lists count areas on public lists, not
+    persons, and are published as they are."""
+    persons = ~obs["indicator_id"].str.startswith("housing_")
+    gaps = {i.id: (i.of, i.reference) for i in catalogue.values() if isinstance(i, GapIndicator)}
+    protected = protect_cells(
+        obs[persons].reset_index(drop=True),
+        threshold=threshold,
+        gaps=gaps,
+        shared_denominators=denominator_keys(catalogue),
+    )
+    return pd.concat([protected, obs[~persons]], ignore_index=True)
 
 
 def derive_peers(obs: pd.DataFrame, k: int = 5) -> pd.DataFrame:
@@ -185,6 +230,8 @@ def write_observation_store(
         source=(
             observations["source"].fillna("registers") if "source" in observations else "registers"
         ),
+        ci_low=observations.get("ci_low"),
+        ci_high=observations.get("ci_high"),
     )
     with atomic_store(path) as con:
         write_frame(con, "observations", schema.OBSERVATIONS_DDL, observations)

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Disclosure control solves many small sparse problems; OpenBLAS threads only contend on 2 cores
+# (measured 29 s vs 1.1 s for one step). Set before NumPy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import contextlib
 import json
 import sys
@@ -28,8 +34,9 @@ console = Console(stderr=True)
 
 
 def _register_groups() -> None:
-    from barometer.commands import goals, housing, sources
+    from barometer.commands import disclosure, goals, housing, sources
 
+    app.add_typer(disclosure.app, name="disclosure")
     app.add_typer(goals.app, name="goals")
     app.add_typer(housing.app, name="housing")
     app.add_typer(sources.statbank_app, name="statbank")
@@ -128,8 +135,18 @@ def build(
     catalogue: Annotated[
         Path | None, typer.Option(help="Folder of indicator YAML files (default: built-in).")
     ] = None,
-    engine: Annotated[str, typer.Option(help="Compute engine.")] = "duckdb",
+    engine: Annotated[str, typer.Option(help="Compute engine: duckdb or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine spark: local[2], spark://host:7077, sc://host:15002 (Spark "
+            "Connect); default: the session spark-submit provides, else local[*]."
+        ),
+    ] = None,
     years: Annotated[str | None, typer.Option(help="Only these years, e.g. 2015-2024.")] = None,
+    disclosure_threshold: Annotated[
+        int, typer.Option(help="Smallest publishable count (never below 3).")
+    ] = 5,
 ) -> None:
     """Validate registers, compute every indicator and write the store atomically."""
     from barometer.build import build_store
@@ -141,8 +158,10 @@ def build(
             store,
             catalogue_dir=catalogue,
             engine=engine,
+            spark_master=spark_master,
             years=parse_years(years) if years else None,
             progress=update,
+            disclosure_threshold=disclosure_threshold,
         )
     for note in res.notes:
         console.print(f"[yellow]note:[/] {note}")
@@ -235,6 +254,34 @@ def summary(
         label = cat[ind_id].title.en if ind_id in cat else ind_id
         table.add_row(label, str(latest), fmt("danish_origin"), fmt("non_western"), fmt("all"))
     Console().print(table)
+
+
+@app.command()
+def report(
+    store: Annotated[Path, typer.Option(help="The store file.")] = Path("barometer.duckdb"),
+    area: Annotated[str | None, typer.Option(help="Municipality code, or 000 for Denmark.")] = None,
+    year: Annotated[int | None, typer.Option(help="Report year (default: newest).")] = None,
+    lang: Annotated[str, typer.Option(help="da or en.")] = "da",
+    fmt: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
+    out: Annotated[Path | None, typer.Option(help="File (one report) or folder (--all).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Denmark and every municipality.")] = False,
+) -> None:
+    """Write 'Integrationsbarometer <year> — <municipality>' as PDF or HTML."""
+    from barometer.publish.report import render_all, render_report
+
+    if all_ == (area is not None):
+        raise InputError("give either --area CODE or --all")
+    t0 = time.perf_counter()
+    if all_:
+        with progress_bar() as update:
+            paths = render_all(store, year, lang, fmt, out or Path("reports"), update)
+        console.print(
+            f"[green]Wrote[/] {len(paths)} reports to {paths[0].parent}, "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
+    else:
+        path = render_report(store, area, year, lang, fmt, out)
+        console.print(f"[green]Wrote[/] {path}, {time.perf_counter() - t0:.1f} s")
 
 
 @app.command()

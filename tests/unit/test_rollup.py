@@ -10,13 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from barometer.build import build_store
 from barometer.catalogue import load_catalogue
 from barometer.codes import DETAILED_ORIGIN_GROUPS, load_countries, load_municipalities
 from barometer.compute.rollup import roll_up
-from barometer.store.reader import read_observations
 
-from conftest import write_register
+from conftest import compute_raw, write_register
 
 MUNIS = sorted(load_municipalities())
 CELLS = list(DETAILED_ORIGIN_GROUPS)
@@ -120,10 +118,7 @@ def test_engine_matches_an_independent_pandas_count(tmp_path, seed):
             if h
         ],
     )
-    build_store(reg, tmp_path / "s.duckdb")
-    obs = read_observations(tmp_path / "s.duckdb").set_index(
-        ["indicator_id", "area_code", "year", "origin_group", "sex"]
-    )
+    obs = compute_raw(reg).set_index(["indicator_id", "area_code", "year", "origin_group", "sex"])
     countries_w = {c: v.is_western for c, v in load_countries().items()}
     people["western"] = people["OPR_LAND"].map(countries_w)
     people["emp"] = employed & has_akm

@@ -13,11 +13,11 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from barometer.build import build_store
 from barometer.errors import InputError
 from barometer.publish.export import export
 from barometer.store.reader import read_run
 
+from conftest import write_raw_store
 from test_indicators import _delivery
 
 COLUMNS = [
@@ -39,7 +39,7 @@ def store(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("store")
     reg = _delivery(tmp)
     (reg / "manifest.json").write_text(json.dumps({"synthetic": True, "scale": 0.5, "seed": 3}))
-    build_store(reg, tmp / "s.duckdb")
+    write_raw_store(reg, tmp / "s.duckdb")
     return tmp / "s.duckdb", reg
 
 
