@@ -40,11 +40,9 @@ def new_run_id() -> str:
 
 
 @contextlib.contextmanager
-def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a connection to a fresh temporary database that replaces ``path`` on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+def _swapped_in(tmp: Path, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Work on ``tmp``; on success checkpoint it and rename it over ``path`` (atomic on one file
+    system), on any failure remove it and its WAL so nothing half-written is left."""
     con = duckdb.connect(str(tmp))
     try:
         yield con
@@ -56,6 +54,19 @@ def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         for p in (tmp, tmp.with_name(tmp.name + ".wal")):
             p.unlink(missing_ok=True)
         raise
+
+
+def _temporary_beside(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+
+
+@contextlib.contextmanager
+def atomic_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a fresh temporary database that replaces ``path`` on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _swapped_in(_temporary_beside(path), path) as con:
+        yield con
 
 
 @contextlib.contextmanager
@@ -66,19 +77,10 @@ def update_store(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         from barometer.errors import InputError
 
         raise InputError("no store here (build one with `barometer build`)", path=path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = _temporary_beside(path)
     shutil.copyfile(path, tmp)
-    con = duckdb.connect(str(tmp))
-    try:
+    with _swapped_in(tmp, path) as con:
         yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        tmp.replace(path)
-    except BaseException:
-        con.close()
-        for p in (tmp, tmp.with_name(tmp.name + ".wal")):
-            p.unlink(missing_ok=True)
-        raise
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, ddl: str, df: pd.DataFrame) -> None:
