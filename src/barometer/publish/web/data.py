@@ -224,6 +224,14 @@ def load(path: Path, *, with_peers: bool = True) -> StoreData:
         obs[c] = obs[c].astype(float)
     # A suppressed cell has no value, whatever the store holds (never shown as zero).
     obs.loc[obs["status"] != "ok", "value"] = np.nan
+    # A sample (synthetic scale S < 1) counts S of the people: a population figure shown on a
+    # page is the count ÷ S (foundation issue); the numerator keeps the count as counted.
+    # Housing-list counts are areas on a list, not sampled people.
+    if run.scale and run.scale != 1.0:
+        people = (obs["unit"] == "count") & ~obs["indicator_id"].astype(str).str.startswith(
+            "housing_"
+        )
+        obs.loc[people, "value"] = (obs.loc[people, "value"] / run.scale).round()
     obs = _add_intervals(obs)
     for ind, unit in obs.groupby("indicator_id", observed=True)["unit"].first().items():
         definitions.setdefault(ind, _fallback_spec(ind, unit))

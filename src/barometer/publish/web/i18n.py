@@ -99,6 +99,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "SYNTHETIC DATA: these figures come from a generated, synthetic Denmark, not from real "
         "registers. They show how the system works and describe no real person or municipality.",
     ),
+    "sample_note": (
+        "Stikprøve: {pct} % af befolkningen er genereret; befolkningstal er vist som optalt ÷ "
+        "{scale} (tællerne i data er de optalte).",
+        "Sample: {pct} % of the population is generated; population figures are shown as "
+        "counted ÷ {scale} (the numerators in the data are as counted).",
+    ),
     "front_title": ("Integrationen i Danmarks kommuner", "Integration in Denmark's municipalities"),
     "front_intro": (
         "Følg beskæftigelse, uddannelse, danskkundskaber, forsørgelse, boligområder og "
