@@ -41,9 +41,27 @@ def find_disclosed(
     attacker that need no protection (not in the table). ``denominator`` is None for a count
     table (one quantity per cell instead of numerator and denominator).
     """
+    return find_pinned(structure, suppressed, free, numerator, denominator)[0]
+
+
+def find_pinned(
+    structure: Structure,
+    suppressed: np.ndarray,
+    free: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The derivable suppressed cells and, per cell, which counts are pinned.
+
+    Returns (cells, pinned) where pinned[i] = (numerator pinned, complement pinned); for a
+    count table the second is False. The numerator and the complement (denominator −
+    numerator) are independent: both obey the same equations and are only bounded below by
+    0, so the feasible tables are a product of the two and the denominator (their sum) is
+    pinned exactly when both are. A cell is disclosed when either is pinned.
+    """
     hidden = np.flatnonzero(suppressed)
     if hidden.size == 0:
-        return hidden
+        return hidden, np.zeros((0, 2), bool)
     published = ~(suppressed | free)
     comp = structure.composition
     # Finest cells published themselves are known; the rest are the attacker's unknowns.
@@ -70,23 +88,27 @@ def find_disclosed(
             k = basis.shape[1]
             zero = np.zeros_like(moves)
             # Per quantity, its coefficients on the joint (numerator, denominator) basis.
+            # Per count, its coefficients on the joint (numerator, denominator) basis:
+            # the numerator, and the complement (denominator − numerator).
             quantities = [np.hstack([moves, zero])[:, : blocks * k]]
             if blocks == 2:
-                quantities += [np.hstack([zero, moves]), np.hstack([-moves, moves])]
-            pinned = np.zeros(hidden.size, bool)
-            for g in quantities:
+                quantities.append(np.hstack([-moves, moves]))
+            pinned = np.zeros((hidden.size, 2), bool)
+            for q, g in enumerate(quantities):
                 # Feasible directions: the untouched basis columns, and the touched ones
                 # combined through the kernel of the implied equalities. A cell moving along
                 # an untouched column moves; only the others need the (dense) product.
                 still = np.flatnonzero(np.linalg.norm(g[:, untouched], axis=1) <= TOLERANCE)
                 if still.size:
                     rest = np.linalg.norm(g[np.ix_(still, touched)] @ kernel, axis=1)
-                    pinned[still[rest <= TOLERANCE]] = True
-            return hidden[pinned]
+                    pinned[still[rest <= TOLERANCE], q] = True
+            found = pinned.any(axis=1)
+            return hidden[found], pinned[found]
     # No implied equalities: numerator and denominator move independently in the same
-    # subspace, so all three quantities of a cell move iff its row of B·basis is non-zero.
-    pinned = np.linalg.norm(moves, axis=1) <= TOLERANCE
-    return hidden[pinned]
+    # subspace, so every count of a cell moves iff its row of B·basis is non-zero.
+    still = np.linalg.norm(moves, axis=1) <= TOLERANCE
+    pinned = np.column_stack([still, still & (blocks == 2)])
+    return hidden[still], pinned[still]
 
 
 def find_null_space(matrix: sparse.spmatrix) -> np.ndarray:

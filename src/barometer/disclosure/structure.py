@@ -63,6 +63,9 @@ class Structure:
     # aggregation @ y for some y, so the audit can work in these fewer coordinates.
     composition: sparse.csr_matrix
     fine_cells: np.ndarray  # per finest cell: its own cell number
+    # per cell: the area index of its region (its own for Denmark and the regions); a
+    # municipality's cells share equations with other regions only through the totals above
+    area_region: np.ndarray
     eq_cells: list[np.ndarray] = field(repr=False)
     cell_eqs: list[np.ndarray] = field(repr=False)
 
@@ -175,6 +178,9 @@ def build_structure(municipality_regions: Mapping[str, str] | None = None) -> St
         aggregation=np.asarray((incidence > 0).sum(axis=0)).ravel(),
         composition=composition,
         fine_cells=fine_cells,
+        area_region=np.repeat(
+            np.array([a_ix[municipality_regions.get(a, a)] for a in areas]), n_o * n_s
+        ),
         eq_cells=eq_cells,
         cell_eqs=cell_eqs,
     )
