@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from barometer.disclosure.primary import PRIMARY_REASONS, check_threshold, classify_primary
 from barometer.disclosure.primary import find_no_data as _find_no_data
@@ -149,19 +150,25 @@ def _choose_patterns(
     """One pattern per group; in a small process pool when there are many groups.
 
     Groups are independent and each result depends only on its own tables, so the pool
-    changes nothing but the wall time. BAROMETER_DISCLOSURE_WORKERS=1 turns it off.
+    changes nothing but the wall time. BAROMETER_DISCLOSURE_WORKERS=1 turns it off. BLAS runs
+    one thread per process: the audit's matrices are small, and threaded BLAS competing with
+    the other worker made it about five times slower on two cores.
     """
     workers = min(int(os.environ.get("BAROMETER_DISCLOSURE_WORKERS", "2")), len(groups))
-    if workers <= 1 or len(groups) < MIN_GROUPS_FOR_POOL:
-        return [choose_pattern(structure, tables) for tables in groups]
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # pragma: no cover - platforms without fork
-        return [choose_pattern(structure, tables) for tables in groups]
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(structure,)
-    ) as pool:
-        return list(pool.map(_choose_in_worker, groups))
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers <= 1 or len(groups) < MIN_GROUPS_FOR_POOL:
+            return [choose_pattern(structure, tables) for tables in groups]
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # pragma: no cover - platforms without fork
+            return [choose_pattern(structure, tables) for tables in groups]
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(structure,),
+        ) as pool:
+            return list(pool.map(_choose_in_worker, groups))
 
 
 _WORKER_STRUCTURE: Structure | None = None
@@ -171,6 +178,7 @@ def _init_worker(structure: Structure) -> None:
     """Runs once per worker; with fork the structure is inherited, not pickled."""
     global _WORKER_STRUCTURE
     _WORKER_STRUCTURE = structure
+    threadpool_limits(limits=1, user_api="blas")  # inherited through fork, stated anyway
 
 
 def _choose_in_worker(tables: list[TableValues]) -> tuple[np.ndarray, np.ndarray]:

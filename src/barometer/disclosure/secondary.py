@@ -153,6 +153,19 @@ def repair_disclosed(
         for q, values in enumerate(counts):
             todo = np.zeros(structure.n_cells, bool)
             todo[cells[quantities[:, q]]] = True
+            zeros = np.flatnonzero(todo & (values == 0))
+            if zeros.size > 1:
+                # Hidden zeros can only move up, so directions that free them one by one
+                # add up to one that frees them all: one programme for all of them.
+                found = _solve_release(
+                    structure, values, pattern & table.present, free, eligible, cost, zeros
+                )
+                if found is not None:
+                    _, release, direction = found
+                    new = release[~pattern[release]]
+                    pattern[new] = True
+                    kind[new] = _nearest_dimension(structure, zeros, new)
+                    todo[np.abs(comp @ direction) > MOVES] = False
             for cell in np.flatnonzero(todo).tolist():
                 if not todo[cell]:
                     continue  # freed by an earlier cell's direction
@@ -167,7 +180,7 @@ def repair_disclosed(
                 release, direction = found
                 new = release[~pattern[release]]
                 pattern[new] = True
-                kind[new] = _differing_dimension(structure, cell, new)
+                kind[new] = _nearest_dimension(structure, np.array([cell]), new)
                 # Hiding more never blocks a direction, so every cell this one moves along
                 # with is free now too, for this count.
                 todo[np.abs(comp @ direction) > MOVES] = False
@@ -208,10 +221,11 @@ def find_cheapest_release(
         # must change the region totals, which cost more than anything inside. Fixing the
         # other regions' finest cells keeps any release found valid for the whole table.
         scope = structure.area_region[structure.fine_cells] == region
-        found = _solve_release(structure, values, hidden, free, eligible, cost, cell, scope)
+        target = np.array([cell])
+        found = _solve_release(structure, values, hidden, free, eligible, cost, target, scope)
         if found is not None and found[0] <= TOLERANCE:  # free already: done
             return found[1:]
-    found = _solve_release(structure, values, hidden, free, eligible, cost, cell, None)
+    found = _solve_release(structure, values, hidden, free, eligible, cost, np.array([cell]))
     return None if found is None else found[1:]
 
 
@@ -222,10 +236,12 @@ def _solve_release(
     free: np.ndarray,
     eligible: np.ndarray,
     cost: np.ndarray,
-    cell: int,
-    scope: np.ndarray | None,
+    targets: np.ndarray,
+    scope: np.ndarray | None = None,
 ) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """``find_cheapest_release`` with the finest cells outside ``scope`` held still."""
+    """``find_cheapest_release`` for one target cell (moving by +1, or -1 when its count is
+    positive), or for several hidden zeros at once (each moving up by at least 1), with the
+    finest cells outside ``scope`` held still. Returns (cost, cells to hide, direction)."""
     comp = structure.composition
     n_all = comp.shape[1]
     touches = np.ones(structure.n_cells, bool)
@@ -237,32 +253,37 @@ def _solve_release(
     paid = np.flatnonzero(published & eligible)
     fixed = np.flatnonzero(published & ~eligible)
     tight = np.flatnonzero(hidden & (values == 0) & touches)
-    tight = tight[tight != cell]
+    tight = np.setdiff1d(tight, targets)
     n_paid = paid.size
     eye = sparse.identity(n_paid, format="csr")
-    a_eq = sparse.vstack(
-        [
-            sparse.hstack([comp[paid], -eye, eye]),
-            sparse.hstack([comp[fixed], sparse.csr_matrix((fixed.size, 2 * n_paid))]),
-            sparse.hstack([comp[[cell]], sparse.csr_matrix((1, 2 * n_paid))]),
-        ],
-        format="csr",
-    )
-    a_ub = None
-    if tight.size:
-        a_ub = sparse.hstack([-comp[tight], sparse.csr_matrix((tight.size, 2 * n_paid))])
+    one = targets.size == 1
+    rows_eq = [
+        sparse.hstack([comp[paid], -eye, eye]),
+        sparse.hstack([comp[fixed], sparse.csr_matrix((fixed.size, 2 * n_paid))]),
+    ]
+    rows_ub = [-comp[tight]]
+    if one:  # the target moves by exactly one unit
+        rows_eq.append(sparse.hstack([comp[targets], sparse.csr_matrix((1, 2 * n_paid))]))
+    else:  # every target moves up by at least one unit
+        rows_ub.append(-comp[targets])
+    a_eq = sparse.vstack(rows_eq, format="csr")
+    ub = sparse.vstack(rows_ub, format="csr")
+    a_ub = sparse.hstack([ub, sparse.csr_matrix((ub.shape[0], 2 * n_paid))], format="csr")
+    b_ub = np.r_[np.zeros(tight.size), -np.ones(0 if one else targets.size)]
     weights = np.r_[np.zeros(n_fine), cost[paid], cost[paid]]
     bounds = [(None, None)] * n_fine + [(0.0, None)] * (2 * n_paid)
     best = None
-    for sign in (1.0, -1.0) if values[cell] > 0 else (1.0,):
+    signs = (1.0, -1.0) if one and values[targets[0]] > 0 else (1.0,)
+    for sign in signs:
         b_eq = np.zeros(a_eq.shape[0])
-        b_eq[-1] = sign
+        if one:
+            b_eq[-1] = sign
         res = linprog(
             weights,
-            A_ub=a_ub,
-            b_ub=np.zeros(tight.size) if tight.size else None,
-            A_eq=a_eq,
-            b_eq=b_eq,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=b_ub if a_ub.shape[0] else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=b_eq if a_eq.shape[0] else None,
             bounds=bounds,
             method="highs",
         )
@@ -280,13 +301,15 @@ def _solve_release(
     return best
 
 
-def _differing_dimension(structure: Structure, cell: int, others: np.ndarray) -> np.ndarray:
-    """The reason kind of each new cell: the first dimension (area, origin, sex) in which it
-    differs from the pinned cell it protects."""
+def _nearest_dimension(structure: Structure, pinned: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """The reason kind of each new cell: 'sex' when it differs from a pinned cell it protects
+    only in sex, 'origin' when it shares the area of one, else 'area'."""
     n_o, n_s = len(structure.origins), len(structure.sexes)
-    area = others // (n_o * n_s) != cell // (n_o * n_s)
-    origin = (others // n_s) % n_o != (cell // n_s) % n_o
-    return np.select([area, origin], [0, 1], default=2).astype(np.int8)
+    area = others[:, None] // (n_o * n_s) == pinned[None, :] // (n_o * n_s)
+    origin = (others[:, None] // n_s) % n_o == (pinned[None, :] // n_s) % n_o
+    return np.select([(area & origin).any(axis=1), area.any(axis=1)], [2, 1], default=0).astype(
+        np.int8
+    )
 
 
 def _hide_overlapping(
