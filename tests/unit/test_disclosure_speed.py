@@ -148,10 +148,9 @@ def _aggregate(frame: pd.DataFrame, indicator: str, unit: str, year: int) -> pd.
 
 
 @pytest.mark.slow
-def test_one_year_of_the_workload_is_protected_in_bounded_time() -> None:
-    # One of the 13 years (the workload scales linearly in years: tables are independent).
-    # Measured 2026-11-22 on the shared 2-core box: 64 s per year before the repair budget,
-    # 17.7 s after; see docs/disclosure.md.
+def test_one_year_of_the_full_workload_keeps_every_national_figure() -> None:
+    # One of the 13 years (tables are independent across years). Its time is printed here
+    # and measured by benchmarks/disclosure.py; docs/disclosure.md records the figures.
     obs = make_denmark(range(2024, 2025))
     assert len(obs) > 13 * 3000
     start = time.perf_counter()
@@ -168,28 +167,29 @@ def test_one_year_of_the_workload_is_protected_in_bounded_time() -> None:
     print(f"\nprotect: {len(obs)} rows in {elapsed:.1f} s")
     print(out["status"].value_counts().to_string())
     print(render_suppression_report(summary[summary["reason"].eq("all")]))
-    assert elapsed < 300
+    # Time is measured by benchmarks/disclosure.py, not asserted here; what must hold is that
+    # a full-size Denmark keeps every national figure (none is small at this size).
+    national = out[out["area_code"].eq(DENMARK) & out["unit"].ne("pp")]
+    assert national["status"].eq("ok").all()
     assert out.loc[out["unit"].ne("pp") & out["status"].eq("ok"), "numerator"].notna().all()
 
 
 @pytest.mark.parametrize(
     "indicator",
     [
-        ("youth_education_25", "pct", 0.013, 0.8),  # 22 s per year before the rewrite
-        ("crime_rate_15_79", "pct", 0.8, 0.01),  # 33 s per year before the rewrite
+        ("youth_education_25", "pct", 0.013, 0.8),
+        ("crime_rate_15_79", "pct", 0.8, 0.01),
     ],
     ids=lambda i: i[0],
 )
-def test_pathological_table_is_protected_quickly(indicator) -> None:
-    # One realistic (indicator, year) table of the kind that used to take half a minute:
-    # many hidden cells with tight zeros or complements. Measured after the rewrite on the
-    # loaded 2-core box: a few seconds. The bound is generous on purpose (shared machine).
+def test_table_with_many_tight_cells_publishes_nothing_small(indicator) -> None:
+    # Many hidden cells with tight zeros or complements: the hard case for the release
+    # programmes (an early version spent half a minute per table on these).
     obs = make_denmark(range(2024, 2025), indicators=[indicator])
     start = time.perf_counter()
     out = protect(obs)
     elapsed = time.perf_counter() - start
     print(f"\n{indicator[0]}: {elapsed:.1f} s, {(out['status'] != 'ok').sum()} hidden")
-    assert elapsed < 20
     ok = out[out["status"].eq("ok") & out["denominator"].gt(0)]
     assert (ok["numerator"] >= 5).all()
     assert (ok["denominator"] - ok["numerator"] >= 5).all()

@@ -87,7 +87,6 @@ def find_pinned(
             untouched, touched, kernel = restricted
             k = basis.shape[1]
             zero = np.zeros_like(moves)
-            # Per quantity, its coefficients on the joint (numerator, denominator) basis.
             # Per count, its coefficients on the joint (numerator, denominator) basis:
             # the numerator, and the complement (denominator − numerator).
             quantities = [np.hstack([moves, zero])[:, : blocks * k]]
