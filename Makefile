@@ -6,19 +6,36 @@ SCALE ?= 0.1
 YEARS ?= 2012-2024
 DEMO_DIR ?= demo
 
-.PHONY: demo test lint format venv clean bench
+.PHONY: demo test lint format venv venv-dev clean bench
 
-$(BIN)/barometer: pyproject.toml
+# One .venv, two install levels, each with its own stamp. The demo needs only the base
+# dependencies; test, lint, format and bench add the dev tools and PySpark to the same .venv.
+# The dev install includes the base one, so it refreshes both stamps: `make demo` after
+# `make test` installs nothing, `make test` after `make demo` adds only the extras.
+# Upgrading pip pays for itself: the base install measured 48-50 s with pip 26 against
+# 58-67 s with Python 3.11's bundled pip 23.2, for about 3 s of upgrade.
+BASE_STAMP := $(VENV)/.stamp-base
+DEV_STAMP := $(VENV)/.stamp-dev
+
+$(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
-	touch $(BIN)/barometer
 
-venv: $(BIN)/barometer
+$(BASE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(BASE_STAMP) $@
+
+venv: $(BASE_STAMP)
+
+venv-dev: $(DEV_STAMP)
 
 STORE := $(DEMO_DIR)/barometer.duckdb
 
-demo: venv
+demo: $(BASE_STAMP)
 	$(BIN)/barometer synth --scale $(SCALE) --years $(YEARS) --seed 1 --out $(DEMO_DIR)/registers
 	$(BIN)/barometer build --registers $(DEMO_DIR)/registers --store $(STORE)
 	$(BIN)/barometer survey demo --out $(DEMO_DIR)/surveys
@@ -31,20 +48,20 @@ demo: venv
 	$(BIN)/barometer serve --store $(STORE) --host 127.0.0.1 --port 8000
 
 # The Spark tests need Java 17+ (Debian: openjdk-17-jre-headless); they fail, not skip, without it.
-test: venv
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	OPENBLAS_NUM_THREADS=1 BAROMETER_REQUIRE_SPARK=1 $(BIN)/pytest
 
-lint: venv
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: venv
+format: $(DEV_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: venv
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/build.py
 
 clean:
