@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -59,20 +60,32 @@ print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, rows)
 """
 
 BUILD = """
-import resource, time
+import json, resource, time
 from pathlib import Path
 from barometer.build import build_store
+marks = []
+def progress(phase, done, total):
+    if not marks or marks[-1][0] != phase:
+        marks.append((phase, time.perf_counter()))
 t0 = time.perf_counter()
-res = build_store(Path({data!r}), Path({store!r}))
+res = build_store(Path({data!r}), Path({store!r}), progress=progress)
 wall = time.perf_counter() - t0
+ends = [t for _, t in marks[1:]] + [t0 + wall]
+phases = {{}}
+for (p, t), e in zip(marks, ends):
+    key = "compute" if p.startswith("compute") else p
+    phases[key] = round(phases.get(key, 0) + e - t, 1)
+print(json.dumps(phases))
 print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, res.observations)
 """
 
 
-def run(code: str) -> tuple[float, float, int]:
+def run(code: str) -> tuple[float, float, int, dict]:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    wall, rss, n = out.stdout.strip().splitlines()[-1].split()
-    return float(wall), float(rss), int(float(n))
+    lines = out.stdout.strip().splitlines()
+    wall, rss, n = lines[-1].split()
+    phases = json.loads(lines[-2]) if len(lines) > 1 and lines[-2].startswith("{") else {}
+    return float(wall), float(rss), int(float(n)), phases
 
 
 def ensure_data(scale: float, years: str, seed: int) -> Path:
@@ -109,9 +122,10 @@ def main() -> None:
     data = ensure_data(args.scale, args.years, args.seed)
     manifest = json.loads((data / "manifest.json").read_text())
     persons = sum(v for k, v in manifest["files"].items() if k.startswith("bef"))
-    floor_wall, floor_rss, rows = run(FLOOR.format(used=USED, data=str(data)))
+    load = os.getloadavg()[0]
+    floor_wall, floor_rss, rows, _ = run(FLOOR.format(used=USED, data=str(data)))
     with tempfile.TemporaryDirectory() as tmp:
-        build_wall, build_rss, n_obs = run(
+        build_wall, build_rss, n_obs, phases = run(
             BUILD.format(data=str(data), store=str(Path(tmp) / "bench.duckdb"))
         )
     print(
@@ -122,7 +136,9 @@ def main() -> None:
     print(
         f"build      : {build_wall:8.1f} s   peak RSS {build_rss:7.0f} MB   {n_obs:,} observations"
     )
+    print("phases     : " + ", ".join(f"{p} {t:.1f} s" for p, t in phases.items()))
     print(f"ratio build / floor: {build_wall / floor_wall:.2f}  (goal ≤ 3)")
+    print(f"load average at start {load:.1f}, at end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
