@@ -55,12 +55,15 @@ def test_formats_people_read():
     assert fmt_value(60.3, "pct", "en") == "60.3%"
     assert fmt_value(1234567, "count", "da") == "1.234.567"
     assert fmt_value(1234567, "count", "en") == "1,234,567"
-    assert fmt_value(5.25, "pp", "da") == "5,2 pct.point"
+    assert fmt_value(5.25, "pp", "da") == "5,2\u00a0pct.-point"  # half even: 5.25 → 5.2
     assert fmt_value(None, "pct", "da", "suppressed_primary") == "diskretioneret"
     assert fmt_value(0.0, "pct", "en", "suppressed_secondary") == "suppressed"
     assert fmt_value(None, "pct", "da") == "–"
-    assert fmt_change(-1.5, "pct", "da") == "−1,5 pct.point"
-    assert fmt_change(2.0, "pct", "en") == "+2.0 pp"
+    assert fmt_change(-1.5, "pct", "da") == "−1,5\u00a0pct.-point"
+    assert fmt_change(2.0, "pct", "en") == "+2.0\u00a0pp"
+    # The sign follows the figure as shown: a change that rounds to zero is "±".
+    assert fmt_change(0.04, "pct", "en") == "±0.0\u00a0pp"
+    assert fmt_change(-0.04, "pp", "da") == "±0,0\u00a0pct.-point"
 
 
 def test_dates_people_read():

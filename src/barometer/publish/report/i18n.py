@@ -6,65 +6,49 @@ Numbers go through Babel: Danish reads "60,3 %", "4,2 procentpoint" and "1.234";
 
 from __future__ import annotations
 
-import math
+from barometer.publish.labels import (
+    AREA_LABELS,
+    DASH,
+    LANGS,
+    LIGHT_LABELS,
+    MOVEMENT_LABELS,
+    NBSP,
+    ORIGIN_LABELS,
+    POLARITY_LABELS,
+    SEX_LABELS,
+    TARGET_LABELS,
+    fmt_change,
+    fmt_value,
+    is_missing,
+    label,
+    number,
+)
 
-from babel import Locale
-from babel.numbers import format_decimal
+__all__ = [
+    "AREA_LABELS",
+    "DASH",
+    "LANGS",
+    "LIGHT_LABELS",
+    "MOVEMENT_LABELS",
+    "NBSP",
+    "ORIGIN_LABELS",
+    "POLARITY_LABELS",
+    "SEX_LABELS",
+    "TARGET_LABELS",
+    "fmt_change",
+    "fmt_share",
+    "fmt_value",
+    "is_missing",
+    "label",
+    "number",
+    "t",
+]
 
-LANGS = ("da", "en")
-_LOCALE = {"da": Locale.parse("da_DK"), "en": Locale.parse("en_GB")}
-NBSP = "\u00a0"
-DASH = "–"
-
-ORIGIN_LABELS = {
-    "all": ("Alle", "All"),
-    "danish_origin": ("Dansk oprindelse", "Danish origin"),
-    "immigrants": ("Indvandrere", "Immigrants"),
-    "descendants": ("Efterkommere", "Descendants"),
-    "western": ("Vestlig oprindelse", "Western origin"),
-    "non_western": ("Ikke-vestlig oprindelse", "Non-Western origin"),
-    "menapt": ("MENAPT-oprindelse", "MENAPT origin"),
-    "immigrants_western": ("Indvandrere, vestlige", "Immigrants, Western"),
-    "immigrants_non_western": ("Indvandrere, ikke-vestlige", "Immigrants, non-Western"),
-    "descendants_western": ("Efterkommere, vestlige", "Descendants, Western"),
-    "descendants_non_western": ("Efterkommere, ikke-vestlige", "Descendants, non-Western"),
-}
-AREA_LABELS = {
-    "work": ("Beskæftigelse", "Employment"),
-    "education": ("Uddannelse", "Education"),
-    "danish": ("Danskkundskaber", "Danish language"),
-    "public_support": ("Offentlig forsørgelse", "Public income support"),
-    "housing": ("Udsatte boligområder", "Vulnerable housing areas"),
-    "crime": ("Kriminalitet", "Crime"),
-}
-MOVEMENT_LABELS = {
-    "positive": ("Fremgang", "Positive"),
-    "negative": ("Tilbagegang", "Negative"),
-    "unchanged": ("Uændret", "Unchanged"),
-    "no_data": ("Ingen data", "No data"),
-}
-LIGHT_LABELS = {
-    "green": ("Grøn", "Green"),
-    "yellow": ("Gul", "Yellow"),
-    "red": ("Rød", "Red"),
-    "white": ("Hvid", "White"),
-}
 LIGHT_MEANING = {
     "green": ("signifikant udvikling i den rigtige retning", "significant change the right way"),
     "yellow": ("ingen signifikant udvikling", "no significant change"),
     "red": ("signifikant udvikling i den forkerte retning", "significant change the wrong way"),
     "white": ("ingen data", "no data"),
-}
-TARGET_LABELS = {
-    "target_met": ("Mål nået", "Target met"),
-    "on_track": ("På rette spor", "On track"),
-    "off_track": ("Ikke på rette spor", "Off track"),
-    "insufficient_data": ("For få data", "Insufficient data"),
-    "no_target": ("Retningsmål", "Directional"),
-}
-POLARITY_LABELS = {
-    "higher_is_better": ("højere er bedre", "higher is better"),
-    "lower_is_better": ("lavere er bedre", "lower is better"),
 }
 REASON_LABELS = {
     None: ("diskretioneret", "suppressed"),
@@ -314,46 +298,6 @@ def t(key: str, lang: str, **kw: object) -> str:
     """A sentence of the report in the chosen language, with its fields filled in."""
     text = (TEXT.get(key) or SENTENCES[key])[0 if lang == "da" else 1]
     return text.format(**kw) if kw else text
-
-
-def label(table: dict, key: object, lang: str) -> str:
-    pair = table.get(key)
-    if pair is None:
-        return str(key)
-    return pair[0 if lang == "da" else 1]
-
-
-def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def number(value: float | None, lang: str, decimals: int = 1) -> str:
-    """A plain number in the language's format: 60,3 / 60.3; 1.234 / 1,234."""
-    if is_missing(value):
-        return DASH
-    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=fmt, locale=_LOCALE[lang])
-
-
-def fmt_value(value: float | None, unit: str | None, lang: str, *, signed: bool = False) -> str:
-    """A value with its unit: 60,3 % · 4,2 pct.-point · 1.234 (Danish); 60.3% · 4.2 pp (English)."""
-    if is_missing(value):
-        return DASH
-    decimals = 0 if unit == "count" else 1
-    text = number(abs(value) if signed else value, lang, decimals)
-    if signed:
-        sign = "+" if round(value, decimals) > 0 else ("−" if round(value, decimals) < 0 else "±")
-        text = sign + text
-    if unit == "pct":
-        return text + (NBSP + "%" if lang == "da" else "%")
-    if unit == "pp":
-        return text + NBSP + ("pct.-point" if lang == "da" else "pp")
-    return text
-
-
-def fmt_change(value: float | None, unit: str | None, lang: str) -> str:
-    """A change: percentages change by percentage points."""
-    return fmt_value(value, "pp" if unit in ("pct", "pp") else unit, lang, signed=True)
 
 
 def fmt_share(value: float | None, lang: str) -> str:

@@ -6,72 +6,50 @@ Numbers go through Babel so that Danish pages read "60,3 %" and "1.234" and Engl
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_EVEN, Decimal
+from barometer.publish import labels
+from barometer.publish.labels import (
+    AREA_LABELS,
+    LANGS,
+    LIGHT_LABELS,
+    LOCALES,
+    MOVEMENT_LABELS,
+    ORIGIN_LABELS,
+    POLARITY_LABELS,
+    SEX_LABELS,
+    TARGET_LABELS,
+    babel_number,
+    fmt_change,
+    is_missing,
+    label,
+    number,
+)
 
-from babel import Locale
-from babel.numbers import format_decimal
+__all__ = [
+    "AREA_LABELS",
+    "DEFAULT_LANG",
+    "LANGS",
+    "LIGHT_LABELS",
+    "MOVEMENT_LABELS",
+    "ORIGIN_LABELS",
+    "POLARITY_LABELS",
+    "SEX_LABELS",
+    "TARGET_LABELS",
+    "babel_number",
+    "fmt_change",
+    "fmt_date",
+    "fmt_value",
+    "is_missing",
+    "label",
+    "number",
+    "t",
+]
 
-LANGS = ("da", "en")
 DEFAULT_LANG = "da"
-_LOCALE = {"da": Locale.parse("da_DK"), "en": Locale.parse("en_GB")}
 
-ORIGIN_LABELS = {
-    "all": ("Alle", "All"),
-    "danish_origin": ("Personer med dansk oprindelse", "Persons of Danish origin"),
-    "immigrants": ("Indvandrere", "Immigrants"),
-    "descendants": ("Efterkommere", "Descendants"),
-    "western": ("Vestlig oprindelse", "Western origin"),
-    "non_western": ("Ikke-vestlig oprindelse", "Non-Western origin"),
-    "menapt": ("MENAPT-oprindelse", "MENAPT origin"),
-    "immigrants_western": ("Indvandrere, vestlige", "Immigrants, Western"),
-    "immigrants_non_western": ("Indvandrere, ikke-vestlige", "Immigrants, non-Western"),
-    "descendants_western": ("Efterkommere, vestlige", "Descendants, Western"),
-    "descendants_non_western": ("Efterkommere, ikke-vestlige", "Descendants, non-Western"),
-}
-SEX_LABELS = {
-    "all": ("Begge køn", "Both sexes"),
-    "male": ("Mænd", "Men"),
-    "female": ("Kvinder", "Women"),
-}
-AREA_LABELS = {
-    "population": ("Befolkning", "Population"),
-    "work": ("Beskæftigelse", "Employment"),
-    "education": ("Uddannelse", "Education"),
-    "danish": ("Danskkundskaber", "Danish language"),
-    "public_support": ("Offentlig forsørgelse", "Public support"),
-    "housing": ("Udsatte boligområder", "Vulnerable housing areas"),
-    "crime": ("Kriminalitet", "Crime"),
-    "other": ("Øvrige", "Other"),
-}
 STATUS_LABELS = {
     "ok": ("ok", "ok"),
     "suppressed_primary": ("diskretioneret", "suppressed"),
     "suppressed_secondary": ("diskretioneret", "suppressed"),
-}
-MOVEMENT_LABELS = {
-    "positive": ("Positiv udvikling", "Positive movement"),
-    "negative": ("Negativ udvikling", "Negative movement"),
-    "unchanged": ("Uændret", "Unchanged"),
-    "no_data": ("Ingen data", "No data"),
-}
-LIGHT_LABELS = {
-    "green": ("Grøn", "Green"),
-    "yellow": ("Gul", "Yellow"),
-    "red": ("Rød", "Red"),
-    "white": ("Hvid (ikke vurderet)", "White (not assessed)"),
-}
-TARGET_LABELS = {
-    "target_met": ("Mål nået", "Target met"),
-    "on_track": ("På rette spor", "On track"),
-    "off_track": ("Ikke på rette spor", "Off track"),
-    "insufficient_data": ("For få data", "Insufficient data"),
-    "no_target": ("Intet talmål (retningsmål)", "No numeric target (directional goal)"),
-}
-POLARITY_LABELS = {
-    "higher_is_better": ("Højere er bedre", "Higher is better"),
-    "lower_is_better": ("Lavere er bedre", "Lower is better"),
-    "neutral": ("Neutral", "Neutral"),
 }
 UNIT_LABELS = {
     "pct": ("procent", "per cent"),
@@ -216,70 +194,12 @@ def t(key: str, lang: str) -> str:
     return en if lang == "en" else da
 
 
-def label(mapping: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
-    if key is None:
-        return ""
-    pair = mapping.get(key)
-    if pair is None:
-        return str(key)
-    return pair[1] if lang == "en" else pair[0]
-
-
-def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-_SYMBOLS = {
-    lang: (loc.number_symbols["latn"]["decimal"], loc.number_symbols["latn"]["group"])
-    for lang, loc in _LOCALE.items()
-}
-_QUANT = {d: Decimal(1).scaleb(-d) for d in range(4)}
-_SWAP = {lang: str.maketrans({",": group, ".": dec}) for lang, (dec, group) in _SYMBOLS.items()}
-
-
-def number(value: float | None, lang: str, digits: int = 1) -> str:
-    """Babel's locale symbols and rounding (half even on the decimal value), without its cost.
-
-    A page shows hundreds of numbers; ``babel.numbers.format_decimal`` parses its pattern on
-    every call. This gives the same text (tests/web compare the two) at a fraction of the time.
-    """
-    if is_missing(value):
-        return "–"
-    d = Decimal(repr(float(value))).quantize(_QUANT[digits], rounding=ROUND_HALF_EVEN)
-    if d == 0:
-        d = abs(d)
-    return f"{d:,.{digits}f}".translate(_SWAP[lang])
-
-
-def babel_number(value: float, lang: str, digits: int = 1) -> str:
-    """The reference: Babel's own formatting (used by the tests)."""
-    pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-    return format_decimal(value, format=pattern, locale=_LOCALE[lang])
-
-
 def fmt_value(value: float | None, unit: str | None, lang: str, status: str = "ok") -> str:
-    """A cell as people read it: '60,3 %' (da), '60.3%' (en), '5,2 pct.point', '1.234'."""
+    """A cell as people read it: '60,3 %' (da), '60.3%' (en), '5,2 pct.-point', '1.234'; a
+    suppressed cell as the word for it, never a number."""
     if status and status.startswith("suppressed"):
         return label(STATUS_LABELS, status, lang)
-    if is_missing(value):
-        return "–"
-    if unit == "pct":
-        n = number(value, lang)
-        return f"{n}\u00a0%" if lang == "da" else f"{n}%"
-    if unit == "pp":
-        n = number(value, lang)
-        return f"{n} pct.point" if lang == "da" else f"{n} pp"
-    if unit == "count":
-        return number(value, lang, 0)
-    return number(value, lang)
-
-
-def fmt_change(value: float | None, unit: str | None, lang: str) -> str:
-    if is_missing(value):
-        return "–"
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    body = fmt_value(abs(value), "pp" if unit == "pct" else unit, lang)
-    return f"{sign}{body}"
+    return labels.fmt_value(value, unit, lang)
 
 
 def fmt_date(value: str | None, lang: str) -> str:
@@ -294,4 +214,4 @@ def fmt_date(value: str | None, lang: str) -> str:
         day = date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return format_date(day, format="long", locale=_LOCALE[lang])
+    return format_date(day, format="long", locale=LOCALES[lang])
