@@ -28,22 +28,6 @@ from barometer.disclosure.structure import Structure
 TOLERANCE = 1e-8
 
 
-def find_disclosed(
-    structure: Structure,
-    suppressed: np.ndarray,
-    free: np.ndarray,
-    numerator: np.ndarray,
-    denominator: np.ndarray | None,
-) -> np.ndarray:
-    """Return the suppressed cells (sorted cell numbers) whose value is exactly derivable.
-
-    ``suppressed`` are the cells that must stay hidden; ``free`` are cells unknown to the
-    attacker that need no protection (not in the table). ``denominator`` is None for a count
-    table (one quantity per cell instead of numerator and denominator).
-    """
-    return find_pinned(structure, suppressed, free, numerator, denominator)[0]
-
-
 def find_pinned(
     structure: Structure,
     suppressed: np.ndarray,
@@ -58,6 +42,10 @@ def find_pinned(
     numerator) are independent: both obey the same equations and are only bounded below by
     0, so the feasible tables are a product of the two and the denominator (their sum) is
     pinned exactly when both are. A cell is disclosed when either is pinned.
+
+    ``suppressed`` are the cells that must stay hidden; ``free`` are cells unknown to the
+    attacker that need no protection (not in the table). ``denominator`` is None for a count
+    table (one quantity per cell instead of numerator and denominator).
     """
     hidden = np.flatnonzero(suppressed)
     if hidden.size == 0:

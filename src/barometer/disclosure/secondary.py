@@ -149,7 +149,6 @@ def repair_disclosed(
         counts = [table.numerator]
         if table.denominator is not None:
             counts.append(table.denominator - table.numerator)
-        comp = structure.composition
         for q, values in enumerate(counts):
             todo = np.zeros(structure.n_cells, bool)
             todo[cells[quantities[:, q]]] = True
@@ -161,11 +160,7 @@ def repair_disclosed(
                     structure, values, pattern & table.present, free, eligible, cost, zeros
                 )
                 if found is not None:
-                    _, release, direction = found
-                    new = release[~pattern[release]]
-                    pattern[new] = True
-                    kind[new] = _nearest_dimension(structure, zeros, new)
-                    todo[np.abs(comp @ direction) > MOVES] = False
+                    _take_release(structure, pattern, kind, todo, zeros, *found[1:])
             for cell in np.flatnonzero(todo).tolist():
                 if not todo[cell]:
                     continue  # freed by an earlier cell's direction
@@ -173,26 +168,35 @@ def repair_disclosed(
                     structure, values, pattern & table.present, free, eligible, cost, cell
                 )
                 if found is None:  # no published cell can free it: hide around it
-                    _hide_overlapping(structure, pattern | free, np.array([cell]), eligible, kind)
-                    pattern |= kind >= 0
-                    todo[cell] = False
-                    continue
-                release, direction = found
-                new = release[~pattern[release]]
-                pattern[new] = True
-                kind[new] = _nearest_dimension(structure, np.array([cell]), new)
-                # Hiding more never blocks a direction, so every cell this one moves along
-                # with is free now too, for this count.
-                todo[np.abs(comp @ direction) > MOVES] = False
+                    _hide_overlapping(structure, pattern, free, np.array([cell]), eligible, kind)
+                else:
+                    _take_release(structure, pattern, kind, todo, np.array([cell]), *found)
                 todo[cell] = False
         if int(pattern.sum()) == before:
             # The audit saw a pinned cell that the programmes found free without hiding
             # anything: they can only disagree numerically, so take the safe side.
-            _hide_overlapping(structure, pattern | free, cells, eligible, kind)
-            pattern |= kind >= 0
+            _hide_overlapping(structure, pattern, free, cells, eligible, kind)
         if int(pattern.sum()) > before:
             return int(pattern.sum()) - before
     return 0
+
+
+def _take_release(
+    structure: Structure,
+    pattern: np.ndarray,
+    kind: np.ndarray,
+    todo: np.ndarray,
+    protected: np.ndarray,
+    release: np.ndarray,
+    direction: np.ndarray,
+) -> None:
+    """Hide a release's cells (their reason taken from the ``protected`` cells) and strike
+    from ``todo`` every cell that moves along its direction: hiding more never blocks a
+    direction, so those cells are free now too, for this count."""
+    new = release[~pattern[release]]
+    pattern[new] = True
+    kind[new] = _nearest_dimension(structure, protected, new)
+    todo[np.abs(structure.composition @ direction) > MOVES] = False
 
 
 def find_cheapest_release(
@@ -314,26 +318,26 @@ def _nearest_dimension(structure: Structure, pinned: np.ndarray, others: np.ndar
 
 def _hide_overlapping(
     structure: Structure,
-    unknown: np.ndarray,
+    pattern: np.ndarray,
+    free: np.ndarray,
     members: np.ndarray,
     eligible: np.ndarray,
     kind: np.ndarray,
-) -> int:
+) -> None:
     """No published cell can free a pinned cell: hide every published cell that shares a
     finest cell with it, and if there is none, every published cell of the table.
     Over-suppression is safe; a fully hidden table discloses nothing, so the loop ends."""
     comp = structure.composition
     fine = np.unique(comp[members].indices)
-    candidates = ~unknown & eligible & (kind < 0)
+    candidates = ~(pattern | free) & eligible
     overlap = np.zeros(structure.n_cells, bool)
     if fine.size:
         overlap = np.asarray(comp[:, fine].sum(axis=1)).ravel() > 0
     chosen = np.flatnonzero(candidates & overlap)
     if chosen.size == 0:
         chosen = np.flatnonzero(candidates)
-    area = 0  # the reason names the area equation; the cell has no narrower cause
-    kind[chosen] = area
-    return int(chosen.size)
+    pattern[chosen] = True
+    kind[chosen] = 0  # the reason names the area equation; the cell has no narrower cause
 
 
 def _rank(structure: Structure, cells: np.ndarray, cost: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
-"""Words and number formats of the report in Danish and English.
+"""The report's sentences in Danish and English.
 
-Numbers go through Babel: Danish reads "60,3 %", "4,2 procentpoint" and "1.234"; English
-"60.3%", "4.2 pp" and "1,234". A suppressed or missing cell is a word or a dash, never a number.
+Code labels and number formats come from publish/labels.py, shared with the dashboard. A
+suppressed or missing cell is a word or a dash, never a number.
 """
 
 from __future__ import annotations

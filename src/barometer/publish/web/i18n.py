@@ -1,7 +1,8 @@
-"""Words and number formats in Danish (default) and English.
+"""The dashboard's words in Danish (default) and English.
 
-Numbers go through Babel so that Danish pages read "60,3 %" and "1.234" and English pages
-"60.3%" and "1,234". A suppressed cell is a word, never a number (and never zero).
+Code labels and number formats come from publish/labels.py, shared with the report, so that
+a figure reads the same on a page and in the PDF. A suppressed cell is a word, never a number
+(and never zero).
 """
 
 from __future__ import annotations
