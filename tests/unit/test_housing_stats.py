@@ -334,7 +334,7 @@ def reference_area_stats(root: Path, years: list[int], params: StatsParams) -> p
     """The original implementation's statistics (before the _NEEDS blanking and scaling)."""
     import duckdb
 
-    from barometer.housing.stats import _scan, find_register
+    from barometer.housing.stats import _scan, find_register, find_year_files
 
     areas_file = find_register(root, "boligomraader")
     con = duckdb.connect()
@@ -350,14 +350,7 @@ def reference_area_stats(root: Path, years: list[int], params: StatsParams) -> p
         """)
         frames = []
         for year in years:
-            files = {
-                "bef": find_register(root, f"bef{year}12"),
-                "akm": find_register(root, f"akm{year}"),
-                "udda": find_register(root, f"udda{year}09"),
-                "of": find_register(root, f"of{year}"),
-                "ind": find_register(root, f"ind{year}"),
-                "kraf": find_register(root, "kraf"),
-            }
+            files = find_year_files(root, year)
             _reference_persons(con, files, year, params)
             frames.append(con.execute(_REFERENCE_AGGREGATE_SQL).df().assign(data_year=year))
     finally:

@@ -64,6 +64,19 @@ def find_register(registers_dir: Path, stem: str) -> Path | None:
     return None
 
 
+def find_year_files(registers_dir: Path, year: int) -> dict[str, Path | None]:
+    """The files the area statistics of one data year read (None where missing)."""
+    stems = {
+        "bef": f"bef{year}12",
+        "akm": f"akm{year}",
+        "udda": f"udda{year}09",
+        "of": f"of{year}",
+        "ind": f"ind{year}",
+        "kraf": "kraf",
+    }
+    return {key: find_register(registers_dir, stem) for key, stem in stems.items()}
+
+
 def _scan(path: Path) -> str:
     """A DuckDB table function reading one file; CSV as text, cast in the queries."""
     quoted = str(path).replace("'", "''")
@@ -392,14 +405,7 @@ def compute_area_stats(
         _convictions(con, find_register(root, "kraf"), wanted, params)
         frames = []
         for year in wanted:
-            files = {
-                "bef": find_register(root, f"bef{year}12"),
-                "akm": find_register(root, f"akm{year}"),
-                "udda": find_register(root, f"udda{year}09"),
-                "of": find_register(root, f"of{year}"),
-                "ind": find_register(root, f"ind{year}"),
-                "kraf": find_register(root, "kraf"),
-            }
+            files = find_year_files(root, year)
             _year_tables(con, files, year, params)
             part = con.execute(_AGGREGATE_SQL).df()
             for col, needs in _NEEDS.items():
