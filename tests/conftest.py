@@ -111,3 +111,32 @@ def write_raw_store(registers: Path, store: Path) -> None:
         ],
     )
     write_observation_store(store, compute_raw(registers), run, load_catalogue())
+
+
+def write_store_rows(path: Path, rows: list[list], *, synthetic: bool, scale: float) -> Path:
+    """A store holding just these observations: each row gives the columns of
+    schema.OBSERVATION_COLUMNS, then reason and source; every later column of the current
+    observations DDL (intervals …) is null, so the tests follow schema changes."""
+    from datetime import datetime
+
+    import duckdb
+    import pandas as pd
+
+    from barometer.store import schema
+    from barometer.store.writer import Run, atomic_store, write_frame, write_run
+
+    frame = pd.DataFrame(rows, columns=[*schema.OBSERVATION_COLUMNS, "reason", "source"])
+    with duckdb.connect() as con:
+        con.execute(schema.OBSERVATIONS_DDL)
+        columns = [r[0] for r in con.execute("DESCRIBE observations").fetchall()]
+    now = datetime(2025, 1, 1)
+    with atomic_store(path) as con:
+        write_frame(con, "observations", schema.OBSERVATIONS_DDL, frame.reindex(columns=columns))
+        write_frame(
+            con,
+            "definitions",
+            schema.DEFINITIONS_DDL,
+            pd.DataFrame(columns=["indicator_id", "spec", "sha256"]),
+        )
+        write_run(con, Run("r1", now, now, "0", "duckdb", "registers", synthetic, scale, {}))
+    return path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -13,8 +12,8 @@ import pytest
 
 from barometer.errors import InputError
 from barometer.sources.files import import_file
-from barometer.store import schema
-from barometer.store.writer import Run, atomic_store, write_frame, write_run
+
+from conftest import write_store_rows
 
 
 def read(store: Path, sql: str) -> pd.DataFrame:
@@ -26,46 +25,24 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def with_store_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every column of the current observations DDL (missing ones null), so
-    the test follows schema changes such as added interval columns."""
-    with duckdb.connect() as con:
-        con.execute(schema.OBSERVATIONS_DDL)
-        cols = [r[0] for r in con.execute("DESCRIBE observations").fetchall()]
-    return frame.reindex(columns=cols)
-
-
 def register_store(path: Path) -> Path:
-    frame = pd.DataFrame(
+    rows = [
         [
-            [
-                "employment_rate_25_64",
-                "101",
-                2022,
-                "all",
-                "all",
-                75.0,
-                750.0,
-                1000.0,
-                "pct",
-                "ok",
-                None,
-                "registers",
-            ]
-        ],
-        columns=[*schema.OBSERVATION_COLUMNS, "reason", "source"],
-    )
-    now = datetime(2025, 1, 1)
-    with atomic_store(path) as con:
-        write_frame(con, "observations", schema.OBSERVATIONS_DDL, with_store_columns(frame))
-        write_frame(
-            con,
-            "definitions",
-            schema.DEFINITIONS_DDL,
-            pd.DataFrame(columns=["indicator_id", "spec", "sha256"]),
-        )
-        write_run(con, Run("r1", now, now, "0", "duckdb", "registers", False, 1.0, {}))
-    return path
+            "employment_rate_25_64",
+            "101",
+            2022,
+            "all",
+            "all",
+            75.0,
+            750.0,
+            1000.0,
+            "pct",
+            "ok",
+            None,
+            "registers",
+        ]
+    ]
+    return write_store_rows(path, rows, synthetic=False, scale=1.0)
 
 
 def write(path: Path, text: str) -> Path:

@@ -6,7 +6,6 @@ import hashlib
 import json
 import math
 import shutil
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,8 +16,8 @@ import pytest
 from barometer.codes import load_published_values
 from barometer.errors import InputError
 from barometer.sources.surveys import generate_demo_surveys, import_survey
-from barometer.store import schema
-from barometer.store.writer import Run, atomic_store, write_frame, write_run
+
+from conftest import write_store_rows
 
 DATA = Path(__file__).parents[1] / "data" / "surveys"
 TINY = DATA / "tiny_safety.csv"
@@ -42,46 +41,24 @@ def obs(store: Path, origin: str, sex: str) -> dict:
     return df.iloc[0].to_dict()
 
 
-def with_store_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every column of the current observations DDL (missing ones null), so
-    the test follows schema changes such as added interval columns."""
-    with duckdb.connect() as con:
-        con.execute(schema.OBSERVATIONS_DDL)
-        cols = [r[0] for r in con.execute("DESCRIBE observations").fetchall()]
-    return frame.reindex(columns=cols)
-
-
 def register_store(path: Path) -> Path:
-    frame = pd.DataFrame(
+    rows = [
         [
-            [
-                "population",
-                "101",
-                2022,
-                "all",
-                "all",
-                650000.0,
-                650000.0,
-                650000.0,
-                "count",
-                "ok",
-                None,
-                "registers",
-            ]
-        ],
-        columns=[*schema.OBSERVATION_COLUMNS, "reason", "source"],
-    )
-    now = datetime(2025, 1, 1)
-    with atomic_store(path) as con:
-        write_frame(con, "observations", schema.OBSERVATIONS_DDL, with_store_columns(frame))
-        write_frame(
-            con,
-            "definitions",
-            schema.DEFINITIONS_DDL,
-            pd.DataFrame(columns=["indicator_id", "spec", "sha256"]),
-        )
-        write_run(con, Run("r1", now, now, "0", "duckdb", "registers", True, 0.1, {}))
-    return path
+            "population",
+            "101",
+            2022,
+            "all",
+            "all",
+            650000.0,
+            650000.0,
+            650000.0,
+            "count",
+            "ok",
+            None,
+            "registers",
+        ]
+    ]
+    return write_store_rows(path, rows, synthetic=True, scale=0.1)
 
 
 def digest(path: Path) -> str:
