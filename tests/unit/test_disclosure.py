@@ -120,9 +120,8 @@ def test_small_female_cell_hides_male_too() -> None:
     assert out.set_index("sex").loc["female", "reason"] == "denominator_below_threshold"
 
 
-def test_small_municipality_in_a_region_of_three() -> None:
-    # region 081 = 901 + 902 + 903; 901 has 4 people. The smaller sibling 902 (50 < 80)
-    # becomes the complementary cell; the region and Denmark stay published.
+def region_of_three() -> tuple[dict[str, str], pd.DataFrame]:
+    """Region 081 = 901 + 902 + 903, where 901 has 4 people (numerator 2)."""
     regions = {"901": "081", "902": "081", "903": "081"}
     rows = [
         rate_row("901", "all", "all", 2, 4),
@@ -131,7 +130,14 @@ def test_small_municipality_in_a_region_of_three() -> None:
         rate_row("081", "all", "all", 67, 134),
         rate_row("000", "all", "all", 67, 134),
     ]
-    out = protect(frame(rows), municipality_regions=regions)
+    return regions, frame(rows)
+
+
+def test_small_municipality_in_a_region_of_three() -> None:
+    # region 081 = 901 + 902 + 903; 901 has 4 people. The smaller sibling 902 (50 < 80)
+    # becomes the complementary cell; the region and Denmark stay published.
+    regions, table = region_of_three()
+    out = protect(table, municipality_regions=regions)
     assert status_of(out) == {
         ("901", "all", "all"): "suppressed_primary",
         ("902", "all", "all"): "suppressed_secondary",
@@ -577,15 +583,8 @@ def test_same_input_keeps_row_order_and_index() -> None:
 
 
 def test_summary_counts_cells_per_reason_and_level() -> None:
-    regions = {"901": "081", "902": "081", "903": "081"}
-    rows = [
-        rate_row("901", "all", "all", 2, 4),
-        rate_row("902", "all", "all", 25, 50),
-        rate_row("903", "all", "all", 40, 80),
-        rate_row("081", "all", "all", 67, 134),
-        rate_row("000", "all", "all", 67, 134),
-    ]
-    out = protect(frame(rows), municipality_regions=regions)
+    regions, table = region_of_three()
+    out = protect(table, municipality_regions=regions)
     summary = summarise_suppression(out, municipality_regions=regions)
     got = {(r.area_level, r.reason): (r.cells, r.share_pct) for r in summary.itertuples()}
     # 3 municipality cells: one primary, one secondary → 2 of 3 hidden.
