@@ -189,6 +189,14 @@ CASES = [
         extra("akm2020", [{"PNR": "1", "SOCIO13": 131}, {"PNR": "1", "SOCIO13": 210}]),
         ["akm2020.parquet", "duplicate PNR"],
     ),
+    (
+        "duplicate PNR in udda, unsorted",
+        extra(
+            "udda202009",
+            [{"PNR": p, "HFAUDD": "1"} for p in ("2", "1", "2", "3", "1")],
+        ),
+        ["udda202009.parquet", "column PNR", "2 duplicate PNR", "'1' at rows 2, 5"],
+    ),
 ]
 
 

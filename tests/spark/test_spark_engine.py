@@ -167,25 +167,34 @@ def test_synthetic_denmark_equal_on_both_engines(session, synthetic):
 
 
 def test_duplicate_person_in_a_snapshot_is_named_on_spark(session, tmp_path):
-    """The snapshot check runs through the engine layer: a PNR twice in akm (validation does not
-    look for it there) is reported with the file's name on Spark too."""
+    """The check behind validation runs through the engine layer: an akm file that gains a
+    second row for an employed person after it was validated is reported by name on Spark too.
+    Validation itself rejects that file (registers.count_duplicate_pnrs)."""
     import ibis
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from barometer.catalogue import load_catalogue
+    from barometer.codes import load_socio13
     from barometer.compute.spark import compute_with_spark
     from barometer.errors import InputError
     from barometer.sources.registers import load_delivery
 
     reg = _delivery(tmp_path)
-    akm = pq.read_table(reg / "akm2020.parquet")
-    pq.write_table(pa.concat_tables([akm, akm.slice(0, 1)]), reg / "akm2020.parquet")
     con = ibis.duckdb.connect()
-    delivery = load_delivery(reg, con.con)
-    with pytest.raises(InputError, match=r"akm2020.parquet: column PNR: 1 duplicate PNR"):
+    delivery = load_delivery(reg, con.con)  # the clean delivery passes
+    akm = pq.read_table(reg / "akm2020.parquet")
+    codes = pa.array([c for c, employed in load_socio13().items() if employed], pa.int64())
+    employed = akm.filter(pc.is_in(pc.cast(akm["SOCIO13"], pa.int64()), value_set=codes))
+    assert employed.num_rows > 0
+    pq.write_table(pa.concat_tables([akm, employed.slice(0, 1)]), reg / "akm2020.parquet")
+    message = r"akm2020.parquet: column PNR: 1 duplicate PNR"
+    with pytest.raises(InputError, match=message):
         compute_with_spark(
             delivery, load_catalogue(None), duckdb_con=con.con, session=session, years=[2020]
         )
+    with pytest.raises(InputError, match=message):
+        load_delivery(reg, ibis.duckdb.connect().con)
 
 
 def test_date_arithmetic_agrees(session):

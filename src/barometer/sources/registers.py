@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from barometer.sources.layout import FILE_SUFFIXES, REGISTERS, Column, Register
 
 GRADE_SCALE = (-3, 0, 2, 4, 7, 10, 12)  # the 7-point scale (UDFK from 2007)
 MAX_PROBLEMS_SHOWN = 5
+VALIDATION_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,11 @@ def load_delivery(directory: Path, con: duckdb.DuckDBPyConnection) -> Delivery:
     """
     delivery = discover(directory)
     _create_code_tables(con)
-    problems: list[str] = []
-    for rf in delivery.files.values():
-        try:
-            _create_raw_view(con, rf)
-            problems.extend(_validate_and_type(con, rf))
-        except InputError as exc:
-            problems.append(str(exc))
+    # Two files at a time, each on its own cursor: part of each check runs on one thread
+    # (the sorted-PNR pass, reading the schema), and the other file keeps the second core busy.
+    with ThreadPoolExecutor(max_workers=VALIDATION_THREADS) as pool:
+        found = pool.map(lambda rf: _check_file(con, rf), list(delivery.files.values()))
+        problems = [p for file_problems in found for p in file_problems]
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise InputError(
@@ -124,6 +124,18 @@ def load_delivery(directory: Path, con: duckdb.DuckDBPyConnection) -> Delivery:
             path=directory,
         )
     return delivery
+
+
+def _check_file(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list[str]:
+    """Read, check and type one file on a cursor of its own; its problems, or none."""
+    cursor = con.cursor()
+    try:
+        _create_raw_view(cursor, rf)
+        return _validate_and_type(cursor, rf)
+    except InputError as exc:
+        return [str(exc)]
+    finally:
+        cursor.close()
 
 
 def _create_code_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -343,6 +355,22 @@ def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
     return checks
 
 
+def count_duplicate_pnrs(con: duckdb.DuckDBPyConnection, raw: str, pnr: str) -> int:
+    """Rows of a snapshot whose PNR is already on an earlier row (0 = one row per person).
+
+    Deliveries are usually sorted by PNR, and a column that strictly increases from row to row
+    has no duplicates: that check is one streaming pass (0.3 s for 5.9 million rows here). Only
+    if it fails (unsorted file, or a missing PNR) is the exact hash count run (0.9 s).
+    """
+    unsorted, missing = con.execute(
+        f"SELECT count(*) FILTER (WHERE __prev >= __pnr), count(*) FILTER (WHERE __pnr IS NULL) "
+        f"FROM (SELECT __pnr, lag(__pnr) OVER () AS __prev FROM (SELECT {pnr} AS __pnr FROM {raw}))"
+    ).fetchone()
+    if unsorted == 0 and missing == 0:
+        return 0
+    return con.execute(f"SELECT count({pnr}) - count(DISTINCT {pnr}) FROM {raw}").fetchone()[0]
+
+
 def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list[str]:
     """Check one file in a single pass; on success create its typed view.
 
@@ -381,14 +409,12 @@ def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list
     conds += [(col, f"coalesce({cond}, false)", msg) for col, cond, msg in _rule_checks(rf)]
 
     aggs = ["count(*)"] + [f"count(*) FILTER (WHERE {cond})" for _, cond, _m in conds]
-    # Duplicates in bef and ind are counted here; in akm and udda the compute step notices them
-    # for free (joined rows ≠ population rows), which saves a hash pass over each snapshot.
-    check_dups = rf.register.unique_pnr and rf.register.key in ("bef", "ind")
-    if check_dups:
-        aggs.append('count(*) - count(DISTINCT "PNR")')
     counts = con.execute(
         f"SELECT {', '.join(aggs)} FROM (SELECT {raw_cols}, {select} FROM {raw})"
     ).fetchone()
+    check_dups = rf.register.unique_pnr
+    if check_dups:
+        counts = (*counts, count_duplicate_pnrs(con, raw, typed["PNR"]))
     if counts[0] == 0:
         return [f"{rf.path}: the file has a header but no rows"]
     problems = []
