@@ -72,7 +72,13 @@ def year_facts(
         if col == "employed":
             facts.append(person_year.employment_fact(con, delivery, year))
         elif col == "edu_main_group":
-            facts.append(person_year.education_fact(con, delivery, year))
+            groups = {
+                g
+                for i in indicators
+                if isinstance(i, RateIndicator) and i.numerator.edu_main_group is not None
+                for g in i.numerator.edu_main_group
+            }
+            facts.append(person_year.education_fact(con, delivery, year, groups))
         elif col.startswith("support_fte"):
             spec = compiler.support_spec(ind)
             facts.append(person_year.support_fact(con, delivery, year, spec, col))
@@ -100,8 +106,9 @@ def events_table(con: ibis.BaseBackend, delivery: Delivery, ind: Indicator) -> i
 
 
 def _to_long(wide: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Wide ``<id>__num``/``<id>__den`` columns → one row per indicator and cell."""
-    keys = list(compiler.GROUP_KEYS)
+    """Wide ``<id>__num``/``<id>__den`` columns → one row per indicator and labelled cell."""
+    wide = person_year.label_cells(wide)
+    keys = ["municipality_code", "origin_cell", "menapt", "sex"]
     parts = []
     ids = sorted({c.rsplit("__", 1)[0] for c in wide.columns if c.endswith("__den")})
     for ind_id in ids:
@@ -122,9 +129,10 @@ def _check_snapshots(
     delivery: Delivery,
     year: int,
 ) -> None:
-    """A person twice in a joined snapshot would be counted twice. The person rows of the
-    joined table must equal the rows of bef; only if they do not are the snapshots searched for
-    the duplicate, to name the file. (Duplicates in bef itself are caught by validation.)"""
+    """A person twice in a joined snapshot would be counted twice. Validation rejects such
+    files (registers.count_duplicate_pnrs); this is the cheap second line: the person rows of
+    the joined table must equal the rows of bef, and only if they do not are the snapshots
+    searched for the duplicate, to name the file."""
     n_bef = engines.count_rows(con, delivery.view("bef", year))
     if wide["__rows"].sum() == n_bef:
         return

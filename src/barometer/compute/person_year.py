@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
 
 from barometer.codes import load_socio13
 from barometer.sources.registers import Delivery
@@ -40,6 +42,16 @@ class Fact:
     combine: dict[str, str]  # unused by joins; kept for engines that stack facts
     snapshot: bool = False  # one row per person (a duplicate would be counted twice)
 
+
+# The finest origin cells (DOMAIN.md §4.1): IE_TYPE × the country's western flag.
+ORIGIN_CELLS = (
+    "danish_origin",
+    "immigrants_western",
+    "immigrants_non_western",
+    "descendants_western",
+    "descendants_non_western",
+)
+SEX_CODES = {"male": 1, "female": 2}  # KOEN
 
 DEMOGRAPHIC_COLUMNS = {
     "KOM": dt.string,
@@ -68,17 +80,27 @@ def employment_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fac
     """employed: SOCIO13 in akm{year} is an employed code (110-139, reference/socio13.csv)."""
     akm = con.table(delivery.view("akm", year))
     codes = [c for c, employed in load_socio13().items() if employed]
-    # Every akm row is joined (not only the employed) so that a duplicate person shows up as
-    # extra joined rows and is reported (engine._check_snapshots).
-    t = akm.select(PNR=akm.PNR, employed=akm.SOCIO13.isin(codes))
+    # Only the employed are joined: half the hash table of all akm rows. A person without a
+    # row counts as not employed. (Validation has checked one row per person.)
+    t = akm.filter(akm.SOCIO13.isin(codes)).select(PNR=akm.PNR, employed=ibis.literal(True))
     return Fact("akm", t, {}, snapshot=True)
 
 
-def education_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fact:
-    """edu_main_group: the main group of HFAUDD in udda{year}09 (reference/main_groups.csv)."""
+def education_fact(
+    con: ibis.BaseBackend, delivery: Delivery, year: int, groups: set[str] | None = None
+) -> Fact:
+    """edu_main_group: the main group of HFAUDD in udda{year}09 (reference/main_groups.csv).
+
+    With ``groups``, only persons in one of them are kept (the union of the numerators' groups):
+    everyone else counts as not completed either way, and the join's hash table shrinks.
+    """
     udda = con.table(delivery.view("udda", year))
     edu = con.table("code_education")
-    j = udda.left_join(edu, udda.HFAUDD == edu.hfaudd)
+    if groups is not None:
+        edu = edu.filter(edu.main_group.isin(sorted(groups)))
+        j = udda.inner_join(edu, udda.HFAUDD == edu.hfaudd)
+    else:
+        j = udda.left_join(edu, udda.HFAUDD == edu.hfaudd)
     t = j.select(PNR=j.PNR, edu_main_group=j.main_group)
     return Fact("udda", t, {}, snapshot=True)
 
@@ -118,6 +140,13 @@ def join_facts(base: Fact, facts: list[Fact]) -> ir.Table:
     return t
 
 
+def label_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Cells keyed by ``origin_code``/``sex_code`` → the same keyed by their labels."""
+    origin = np.asarray(ORIGIN_CELLS, dtype=object)[cells.pop("origin_code").astype(int)]
+    sexes = {code: label for label, code in SEX_CODES.items()}
+    return cells.assign(origin_cell=origin, sex=cells.pop("sex_code").astype(int).map(sexes))
+
+
 def with_demographics(con: ibis.BaseBackend, person: ir.Table) -> ir.Table:
     """Persons resident at 31 December (in bef) with their grouping dimensions (DOMAIN §4.1)."""
     p = person
@@ -125,19 +154,21 @@ def with_demographics(con: ibis.BaseBackend, person: ir.Table) -> ir.Table:
     t = p.left_join(countries, countries.code == p.OPR_LAND)
     is_imm = t.IE_TYPE == 2
     western = t.is_western.fill_null(False)
-    origin_cell = ibis.cases(
-        (t.IE_TYPE == 1, "danish_origin"),
-        (is_imm & western, "immigrants_western"),
-        (is_imm, "immigrants_non_western"),
-        (western, "descendants_western"),
-        else_="descendants_non_western",
+    # Small integer codes, not labels: grouping 6 million rows by integers is cheaper, and the
+    # labels are put on the few cells afterwards (label_cells).
+    origin_code = ibis.cases(
+        (t.IE_TYPE == 1, ORIGIN_CELLS.index("danish_origin")),
+        (is_imm & western, ORIGIN_CELLS.index("immigrants_western")),
+        (is_imm, ORIGIN_CELLS.index("immigrants_non_western")),
+        (western, ORIGIN_CELLS.index("descendants_western")),
+        else_=ORIGIN_CELLS.index("descendants_non_western"),
     )
     extra = [c for c in p.columns if c not in DEMOGRAPHIC_COLUMNS and c != "PNR"]
     return t.select(
         *[t[c] for c in extra],
         municipality_code=t.KOM,
-        sex=ibis.ifelse(t.KOEN == 1, "male", "female"),
-        origin_cell=origin_cell,
+        sex_code=ibis.ifelse(t.KOEN == 1, SEX_CODES["male"], SEX_CODES["female"]),
+        origin_code=origin_code,
         menapt=(t.IE_TYPE != 1) & t.is_menapt.fill_null(False),
         ie_type=t.IE_TYPE,
         age=t.ALDER,
