@@ -18,11 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-import ibis
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from barometer.build import compute_observations, derive_housing, load_delivery, protect
+from barometer.build import derive_observations, protect
 from barometer.catalogue import load_catalogue
 from barometer.codes import DENMARK
 from build import ensure_data
@@ -33,9 +32,7 @@ def compute_raw(data: Path, scale: float) -> pd.DataFrame:
     cache = data / "observations-unprotected.parquet"
     if cache.is_file():
         return pd.read_parquet(cache)
-    con = ibis.duckdb.connect()
-    obs = compute_observations(con, load_delivery(data, con.con), load_catalogue(None))
-    obs = pd.concat([obs.observations, derive_housing(data, scale).counts], ignore_index=True)
+    obs = derive_observations(data, load_catalogue(None), scale=scale).observations
     obs.to_parquet(cache)
     return obs
 

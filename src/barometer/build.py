@@ -25,7 +25,7 @@ from barometer.housing import (
     compute_area_stats,
     list_counts,
 )
-from barometer.sources.registers import checksum, load_delivery
+from barometer.sources.registers import Delivery, checksum, load_delivery
 from barometer.store import schema
 from barometer.store.writer import Run, atomic_store, new_run_id, write_frame, write_run
 
@@ -69,23 +69,16 @@ def build_store(
     manifest = read_manifest(registers)
     synthetic = bool(manifest and manifest.get("synthetic"))
     scale = float(manifest.get("scale", 1.0)) if manifest else 1.0
-    con = ibis.duckdb.connect()
-    if progress:
-        progress("validate registers", 0, 1)
-    delivery = load_delivery(registers, con.con)
-    if engine == "spark":  # validated in DuckDB above; computed on Spark from Parquet
-        from barometer.compute.spark import compute_with_spark
-
-        result = compute_with_spark(
-            delivery,
-            catalogue,
-            duckdb_con=con.con,
-            master=spark_master,
-            years=years,
-            progress=progress,
-        )
-    else:
-        result = compute_observations(con, delivery, catalogue, years=years, progress=progress)
+    raw = derive_observations(
+        registers,
+        catalogue,
+        engine=engine,
+        spark_master=spark_master,
+        years=years,
+        progress=progress,
+        scale=scale,
+    )
+    delivery, housing, notes = raw.delivery, raw.housing, raw.notes
     run = Run(
         run_id=new_run_id(),
         started_at=started,
@@ -112,16 +105,7 @@ def build_store(
             for rf in delivery.files.values()
         ],
     )
-    notes = delivery.warnings + result.notes
-    obs = result.observations
-    housing = None
-    if delivery.has("boligomraader"):
-        if progress:
-            progress("housing areas", 0, 1)
-        housing = derive_housing(registers, scale)
-        obs = pd.concat([obs, housing.counts], ignore_index=True)
-    else:
-        notes.append("no boligomraader file: housing lists not computed")
+    obs = raw.observations
     if progress:
         progress("disclosure control", 0, 1)
     obs = protect(obs, catalogue, threshold=disclosure_threshold)
@@ -152,6 +136,57 @@ class HousingResult:
     areas: pd.DataFrame
     criteria: pd.DataFrame
     counts: pd.DataFrame
+
+
+@dataclass
+class Unprotected:
+    """What the registers give before disclosure control: person-level data stay behind."""
+
+    delivery: Delivery
+    observations: pd.DataFrame  # indicators and housing-list counts, nothing suppressed yet
+    housing: HousingResult | None
+    notes: list[str]
+
+
+def derive_observations(
+    registers: Path,
+    catalogue: dict[str, Indicator],
+    *,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
+    years: list[int] | None = None,
+    progress: Progress | None = None,
+    scale: float = 1.0,
+) -> Unprotected:
+    """Validate the delivery, compute every indicator and the housing lists (not yet protected)."""
+    con = ibis.duckdb.connect()
+    if progress:
+        progress("validate registers", 0, 1)
+    delivery = load_delivery(registers, con.con)
+    if engine == "spark":  # validated in DuckDB above; computed on Spark from Parquet
+        from barometer.compute.spark import compute_with_spark
+
+        result = compute_with_spark(
+            delivery,
+            catalogue,
+            duckdb_con=con.con,
+            master=spark_master,
+            years=years,
+            progress=progress,
+        )
+    else:
+        result = compute_observations(con, delivery, catalogue, years=years, progress=progress)
+    notes = delivery.warnings + result.notes
+    obs = result.observations
+    housing = None
+    if delivery.has("boligomraader"):
+        if progress:
+            progress("housing areas", 0, 1)
+        housing = derive_housing(registers, scale)
+        obs = pd.concat([obs, housing.counts], ignore_index=True)
+    else:
+        notes.append("no boligomraader file: housing lists not computed")
+    return Unprotected(delivery, obs, housing, notes)
 
 
 def derive_housing(registers: Path, scale: float) -> HousingResult:
