@@ -412,11 +412,9 @@ def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list
     counts = con.execute(
         f"SELECT {', '.join(aggs)} FROM (SELECT {raw_cols}, {select} FROM {raw})"
     ).fetchone()
-    check_dups = rf.register.unique_pnr
-    if check_dups:
-        counts = (*counts, count_duplicate_pnrs(con, raw, typed["PNR"]))
     if counts[0] == 0:
         return [f"{rf.path}: the file has a header but no rows"]
+    duplicates = count_duplicate_pnrs(con, raw, typed["PNR"]) if rf.register.unique_pnr else 0
     problems = []
     numbered = f"(SELECT __row, {raw_cols}, {select} FROM rawrow_{rf.view})"
     for i, (col, cond, msg) in enumerate(conds, start=1):
@@ -434,16 +432,17 @@ def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list
                 count=counts[i],
             )
             problems.append(str(err))
-    if check_dups and counts[-1]:
+    if duplicates:
         dup = con.execute(
             f"SELECT PNR, list(__row ORDER BY __row) AS rows FROM {numbered} "
-            f"GROUP BY PNR HAVING count(*) > 1 ORDER BY min(__row) LIMIT {MAX_PROBLEMS_SHOWN}"
+            f"WHERE PNR IS NOT NULL GROUP BY PNR HAVING count(*) > 1 "
+            f"ORDER BY min(__row) LIMIT {MAX_PROBLEMS_SHOWN}"
         ).fetchall()
         shown = "; ".join(f"{p!r} at rows {', '.join(map(str, r))}" for p, r in dup)
         problems.append(
             str(
                 InputError(
-                    f"{counts[-1]} duplicate PNR in a snapshot ({shown})",
+                    f"{duplicates} duplicate PNR in a snapshot ({shown})",
                     path=rf.path,
                     column="PNR",
                 )
