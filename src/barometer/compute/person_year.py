@@ -86,21 +86,14 @@ def employment_fact(con: ibis.BaseBackend, delivery: Delivery, year: int) -> Fac
     return Fact("akm", t, {}, snapshot=True)
 
 
-def education_fact(
-    con: ibis.BaseBackend, delivery: Delivery, year: int, groups: set[str] | None = None
-) -> Fact:
-    """edu_main_group: the main group of HFAUDD in udda{year}09 (reference/main_groups.csv).
-
-    With ``groups``, only persons in one of them are kept (the union of the numerators' groups):
-    everyone else counts as not completed either way, and the join's hash table shrinks.
-    """
+def education_fact(con: ibis.BaseBackend, delivery: Delivery, year: int, groups: set[str]) -> Fact:
+    """edu_main_group: the main group of HFAUDD in udda{year}09 (reference/main_groups.csv),
+    for persons in one of ``groups`` (the union of the numerators' groups) only: everyone else
+    counts as not completed either way, and the join's hash table shrinks."""
     udda = con.table(delivery.view("udda", year))
     edu = con.table("code_education")
-    if groups is not None:
-        edu = edu.filter(edu.main_group.isin(sorted(groups)))
-        j = udda.inner_join(edu, udda.HFAUDD == edu.hfaudd)
-    else:
-        j = udda.left_join(edu, udda.HFAUDD == edu.hfaudd)
+    edu = edu.filter(edu.main_group.isin(sorted(groups)))
+    j = udda.inner_join(edu, udda.HFAUDD == edu.hfaudd)
     t = j.select(PNR=j.PNR, edu_main_group=j.main_group)
     return Fact("udda", t, {}, snapshot=True)
 
