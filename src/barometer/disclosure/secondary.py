@@ -35,7 +35,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from barometer.disclosure.audit import TOLERANCE, find_pinned
-from barometer.disclosure.structure import Structure
+from barometer.disclosure.structure import KINDS, Structure
 
 MOVES = 1e-6  # a cell moves along a programme's direction (vertex solutions are 0, ±½, ±1 …)
 
@@ -311,9 +311,9 @@ def _nearest_dimension(structure: Structure, pinned: np.ndarray, others: np.ndar
     n_o, n_s = len(structure.origins), len(structure.sexes)
     area = others[:, None] // (n_o * n_s) == pinned[None, :] // (n_o * n_s)
     origin = (others[:, None] // n_s) % n_o == (pinned[None, :] // n_s) % n_o
-    return np.select([(area & origin).any(axis=1), area.any(axis=1)], [2, 1], default=0).astype(
-        np.int8
-    )
+    kinds = [KINDS.index("sex"), KINDS.index("origin")]
+    chosen = np.select([(area & origin).any(axis=1), area.any(axis=1)], kinds, KINDS.index("area"))
+    return chosen.astype(np.int8)
 
 
 def _hide_overlapping(
@@ -337,7 +337,7 @@ def _hide_overlapping(
     if chosen.size == 0:
         chosen = np.flatnonzero(candidates)
     pattern[chosen] = True
-    kind[chosen] = 0  # the reason names the area equation; the cell has no narrower cause
+    kind[chosen] = KINDS.index("area")  # the cell has no narrower cause
 
 
 def _rank(structure: Structure, cells: np.ndarray, cost: np.ndarray) -> np.ndarray:
