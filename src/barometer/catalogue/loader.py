@@ -43,15 +43,29 @@ def load_definition(path: Path) -> Indicator:
     return ind
 
 
-def load_catalogue(directory: Path | None = None) -> dict[str, Indicator]:
-    """All definitions in a directory (default: the built-in catalogue), in id order."""
-    directory = directory or builtin_dir()
+def load_catalogue(directory: Path | str | None = None) -> dict[str, Indicator]:
+    """All definitions in a directory (default: the built-in catalogue), in display order."""
+    directory = Path(directory) if directory else builtin_dir()
+    if not directory.is_dir():
+        raise CatalogueError(f"{directory}: no such catalogue folder")
     paths = sorted(directory.glob("*.yaml"))
     if not paths:
         raise CatalogueError(f"{directory}: no indicator definitions (*.yaml) found")
     catalogue = {p.stem: load_definition(p) for p in paths}
     _check_references(catalogue)
-    return catalogue
+    _check_order(catalogue, directory)
+    return dict(sorted(catalogue.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def _check_order(catalogue: dict[str, Indicator], directory: Path) -> None:
+    seen: dict[int, str] = {}
+    for ind in catalogue.values():
+        if ind.order in seen:
+            raise CatalogueError(
+                f"{directory}: {ind.id} and {seen[ind.order]} have the same order {ind.order}; "
+                "give each indicator its own place"
+            )
+        seen[ind.order] = ind.id
 
 
 def _check_references(catalogue: dict[str, Indicator]) -> None:

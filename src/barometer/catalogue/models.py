@@ -1,11 +1,17 @@
 """Strict models of an indicator definition (DESIGN.md principle 1: one definition drives all).
 
 A definition is data: filters are structured, never SQL strings, and unknown keys are errors.
-The compiler (``barometer.compute.compiler``) turns a definition into Ibis expressions.
+The compiler (``barometer.compute.compiler``) turns a register definition into Ibis
+expressions; the housing lists, surveys and published tables fill the other kinds.
+
+What the public reads (title, description, year basis, and the sentences ``describe.py`` makes
+from the structured fields) is in Danish and English. ``notes``, ``unconfirmed`` and
+``domain_ref`` are for the documentation (docs/indicators.md) and are never shown on a page.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -38,15 +44,37 @@ class Range(Strict):
 # A condition on one person-level field: a value, a list of values, or a range.
 Condition = bool | int | str | list[int] | list[str] | Range
 
-# Fields of the person-year table (compute/person_year.py) that filters may name.
-PERSON_YEAR_FIELDS = {
-    "age": "ALDER at 31 December of the year (bef{Y}12)",
-    "sex": "'male' or 'female' (KOEN 1/2)",
-    "employed": "SOCIO13 in akm{Y} is an employed code (110-139); no akm row = not employed",
-    "edu_main_group": "main group of HFAUDD in udda{Y}09 ('10', '20', …; null when missing)",
-    "support_fte": "full-time recipient share of the year from of{Y}: sum of GRADAAR, capped at 1",
-    "convicted": "at least one guilty decision under the criminal code dated in the year (kraf)",
-    "immigrant_arrival_age": "age at FOERSTE_INDVANDRING for immigrants; null for others",
+THEMES = (
+    "population",
+    "work",
+    "education",
+    "danish",
+    "public_support",
+    "housing",
+    "crime",
+    "safety",
+    "health",
+    "citizenship",
+    "discrimination",
+)
+Theme = Literal[
+    "population",
+    "work",
+    "education",
+    "danish",
+    "public_support",
+    "housing",
+    "crime",
+    "safety",
+    "health",
+    "citizenship",
+    "discrimination",
+]
+Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
+POLARITY_SIGN = {"higher_is_better": 1, "lower_is_better": -1}
+DEFAULT_YEAR_BASIS = {
+    "da": "Status pr. 31. december i året.",
+    "en": "Status at 31 December of the year.",
 }
 
 
@@ -80,15 +108,15 @@ class Base(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Text
     description: Text
-    area: Literal["population", "work", "education", "danish", "public_support", "housing", "crime"]
+    theme: Theme = Field(description="The section it belongs to (codes/vocab.py THEMES).")
+    order: int = Field(ge=0, description="Display order within the catalogue (lower first).")
     unit: Literal["pct", "pp", "count"]
-    polarity: Literal["higher_is_better", "lower_is_better", "neutral"]
+    polarity: Polarity
     sources: list[str] = Field(min_length=1)
-    year_basis: str = Field(
-        default="Status at 31 December of the year (bef{Y}12).",
-        description="What 'year' means for this indicator.",
+    year_basis: Text = Field(
+        default=Text(**DEFAULT_YEAR_BASIS), description="What 'year' means for this indicator."
     )
-    notes: list[str] = []
+    notes: list[str] = Field(default=[], description="For the documentation only.")
     unconfirmed: list[str] = Field(
         default=[], description="Choices DOMAIN.md marks UNCONFIRMED; each is a parameter here."
     )
@@ -111,12 +139,26 @@ class RateIndicator(Base):
     non_guilty_decision_types: list[int] = []
 
 
+@dataclass(frozen=True)
+class GapParts:
+    """How a gap is made: sign · (rate[reference] − rate[focus group]) of ``rate_id``."""
+
+    rate_id: str
+    reference: str
+    sign: int  # +1 reference minus focus, -1 focus minus reference
+
+
 class GapIndicator(Base):
     kind: Literal["gap"]
     of: str = Field(description="The rate indicator whose values are compared")
     reference: str = "danish_origin"
     direction: Literal["reference_minus_focus", "focus_minus_reference"]
     focus_groups: list[str]
+
+    @property
+    def parts(self) -> GapParts:
+        sign = 1 if self.direction == "reference_minus_focus" else -1
+        return GapParts(self.of, self.reference, sign)
 
     @field_validator("focus_groups", "reference", mode="after")
     @classmethod
@@ -146,7 +188,53 @@ class DanishTestIndicator(Base):
     within_years: int = Field(default=5, ge=1)
 
 
+class HousingCountIndicator(Base):
+    """How many housing areas are on one of the lists of almenboligloven § 61 a-b (DOMAIN.md
+    §3). Areas on a public list, not persons: published as computed, never scaled."""
+
+    kind: Literal["housing_count"]
+    unit: Literal["count"] = "count"
+    list: Literal["udsat", "parallelsamfund", "omdannelsesomraade", "forebyggelsesomraade"]
+
+
+class SurveyIndicator(Base):
+    """A weighted share from a survey; a survey spec (sources/surveys) maps a file's answers
+    to it. Published only where the cell has enough respondents."""
+
+    kind: Literal["survey"]
+    unit: Literal["pct"] = "pct"
+    population: Text = Field(description="Who was asked, e.g. residents aged 18-29.")
+    question: Text = Field(description="The question, as asked.")
+    counted: Text = Field(description="The answers counted in the share.")
+
+
+class ExternalIndicator(Base):
+    """A figure the register path does not compute: it comes only from the named published
+    tables or files (e.g. StatBank counts of all offences)."""
+
+    kind: Literal["external"]
+
+
+REGISTER_KINDS = ("count", "rate", "gap", "grade9", "danish_test")
+
 Indicator = Annotated[
-    CountIndicator | RateIndicator | GapIndicator | Grade9Indicator | DanishTestIndicator,
+    CountIndicator
+    | RateIndicator
+    | GapIndicator
+    | Grade9Indicator
+    | DanishTestIndicator
+    | HousingCountIndicator
+    | SurveyIndicator
+    | ExternalIndicator,
     Field(discriminator="kind"),
 ]
+
+
+def register_indicators(catalogue: dict[str, Indicator]) -> dict[str, Indicator]:
+    """The definitions the register path computes (compute/)."""
+    return {k: v for k, v in catalogue.items() if v.kind in REGISTER_KINDS}
+
+
+def gap_parts(catalogue: dict[str, Indicator]) -> dict[str, GapParts]:
+    """Every gap indicator's components, from its definition (never a hand-kept list)."""
+    return {k: v.parts for k, v in catalogue.items() if isinstance(v, GapIndicator)}

@@ -11,7 +11,7 @@ directional, like all nine national goals (DOMAIN.md §1.8).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -21,26 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from barometer.codes import ORIGIN_GROUPS
 from barometer.errors import CatalogueError
-
-# Indicator ids the engine and the housing module produce, with their unit (task brief).
-KNOWN_INDICATORS: dict[str, str] = {
-    "population": "count",
-    "employment_rate_25_64": "pct",
-    "employment_gap_25_64": "pp",
-    "employment_rate_16_64": "pct",
-    "grade9_danish_math_2plus": "pct",
-    "youth_education_20_24": "pct",
-    "higher_education_25_39": "pct",
-    "grade9_oral_danish_2plus": "pct",
-    "danish_test_within_5y": "pct",
-    "public_support_share": "pct",
-    "public_support_gap": "pp",
-    "convicted_share_men_15_29": "pct",
-    "convicted_share_15_79": "pct",
-    "housing_parallelsamfund": "count",
-    "housing_omdannelsesomraader": "count",
-    "housing_udsatte_boligomraader": "count",
-}
 
 
 class GoalCatalogueError(CatalogueError):
@@ -157,9 +137,10 @@ class GoalSet(Strict):
 
 
 def builtin_goal_files() -> list[Path]:
-    """The goal sets shipped with the package (national and Copenhagen)."""
-    folder = resources.files("barometer.goals").joinpath("catalogue")
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    """The goal sets shipped with the package: the national one first, then Copenhagen's."""
+    folder = resources.files("barometer.catalogue").joinpath("goal_sets")
+    files = [Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml")]
+    return sorted(files, key=lambda p: (p.stem != "national", p.name))
 
 
 def parse_goal_set(path: Path) -> GoalSet:
@@ -180,21 +161,25 @@ def load_goal_sets(
     paths: Iterable[str | Path] | None = None,
     *,
     with_builtin: bool = False,
-    known_indicators: Iterable[str] | None = None,
+    catalogue: Mapping[str, object] | None = None,
 ) -> list[GoalSet]:
     """Load goal sets from ``paths`` (files or folders of ``*.yaml``), else the built-in ones.
 
     ``with_builtin=True`` loads the built-in sets as well as ``paths`` (e.g. for
-    ``--goals FILE`` shown next to the national goals).
+    ``--goals FILE`` evaluated next to the national goals).
 
-    Indicator ids are checked against ``known_indicators`` (default KNOWN_INDICATORS) so a
+    Indicator ids are checked against the indicator catalogue (default: the built-in one) so a
     misspelt id fails here rather than showing up as "no data" everywhere. Goal ids must be
     unique across all loaded sets.
     """
     files = builtin_goal_files() if paths is None else _expand(paths)
     if paths is not None and with_builtin:
         files = builtin_goal_files() + files
-    known = set(KNOWN_INDICATORS if known_indicators is None else known_indicators)
+    if catalogue is None:
+        from barometer.catalogue.loader import load_catalogue
+
+        catalogue = load_catalogue()
+    known = set(catalogue)
     sets, seen = [], {}
     for path in files:
         goal_set = parse_goal_set(path)
@@ -221,4 +206,11 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-__all__ = ["Goal", "GoalCatalogueError", "GoalIndicator", "GoalSet", "load_goal_sets"]
+__all__ = [
+    "Goal",
+    "GoalCatalogueError",
+    "GoalIndicator",
+    "GoalSet",
+    "builtin_goal_files",
+    "load_goal_sets",
+]
