@@ -27,17 +27,13 @@ from typing import Any
 
 import pandas as pd
 
+from barometer.catalogue.goals import Goal, GoalIndicator, GoalSet
+from barometer.catalogue.models import GapParts
 from barometer.goals import lights, movement, targets
-from barometer.goals.catalogue import KNOWN_INDICATORS, Goal, GoalIndicator, GoalSet
-from barometer.goals.observations import Cell, Series, index_observations, normalise_observations
-from barometer.goals.schema import GOAL_INDICATOR_STATUS_COLUMNS, GOAL_STATUS_COLUMNS
-from barometer.goals.uncertainty import (
-    GAP_COMPONENTS,
-    REFERENCE_GROUP,
-    binomial_variance,
-    newcombe_interval,
-    wilson_interval,
-)
+from barometer.goals.observations import Cell, Series, index_observations
+from barometer.stats.intervals import binomial_variance, newcombe_interval, wilson_interval
+from barometer.stats.observations import normalise_observations
+from barometer.store.schema import GOAL_INDICATOR_STATUS_COLUMNS, GOAL_STATUS_COLUMNS
 
 LIGHT_AS_DIRECTION = {
     lights.GREEN: movement.POSITIVE,
@@ -71,33 +67,74 @@ class GoalParams:
             raise ValueError("on_track_ratio must be positive")
 
 
+@dataclass(frozen=True)
+class Definitions:
+    """What the evaluation needs from the indicator catalogue: units, gap parts, sources."""
+
+    units: dict[str, str]
+    gaps: dict[str, GapParts]
+    sources: dict[str, str]  # indicator → the source its observations come from
+
+    @classmethod
+    def from_catalogue(cls, catalogue: dict, sources: dict[str, str] | None = None) -> Definitions:
+        from barometer.catalogue.models import gap_parts
+
+        return cls({k: v.unit for k, v in catalogue.items()}, gap_parts(catalogue), sources or {})
+
+
+def _default_definitions() -> Definitions:
+    from barometer.catalogue import load_catalogue
+
+    return Definitions.from_catalogue(load_catalogue())
+
+
 def evaluate_indicators(
     obs: pd.DataFrame,
     goal_sets: list[GoalSet],
     *,
     year: int | None = None,
     params: GoalParams | None = None,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """One row per goal set × goal × indicator × area × focus group (GOAL_INDICATOR_STATUS)."""
+    return evaluate_indicators_for_years(
+        obs, goal_sets, [year], params=params, definitions=definitions
+    )
+
+
+def evaluate_indicators_for_years(
+    obs: pd.DataFrame,
+    goal_sets: list[GoalSet],
+    years: list[int | None],
+    *,
+    params: GoalParams | None = None,
+    definitions: Definitions | None = None,
+) -> pd.DataFrame:
+    """The detail rows for several evaluation years at once (the index is built once)."""
     params = params or GoalParams()
+    defs = definitions or _default_definitions()
     obs = normalise_observations(obs)
     needed = {i.indicator_id for gs in goal_sets for g in gs.goals for i in g.indicators}
-    needed |= {GAP_COMPONENTS[i][0] for i in needed if i in GAP_COMPONENTS}
-    groups = {REFERENCE_GROUP, *(params.focus_groups or ())}
+    needed |= {defs.gaps[i].rate_id for i in needed if i in defs.gaps}
+    groups = {defs.gaps[i].reference for i in needed if i in defs.gaps}
+    groups |= set(params.focus_groups or ())
     groups |= {g.origin_group for gs in goal_sets for g in gs.goals}
     groups |= {i.origin_group for gs in goal_sets for g in gs.goals for i in g.indicators}
     sexes = {i.sex for gs in goal_sets for g in gs.goals for i in g.indicators}
     index = index_observations(obs, needed, groups - {None}, sexes)
     areas_in_obs = sorted(obs["area_code"].unique())
     rows = []
-    for goal_set in goal_sets:
-        for area in _areas_for(goal_set, params, areas_in_obs):
-            for goal in goal_set.goals:
-                for focus in params.focus_groups or (goal.origin_group,):
-                    for ind in goal.indicators:
-                        rows.append(
-                            _evaluate_one(index, goal_set, goal, ind, area, focus, year, params)
-                        )
+    for year in years:
+        for goal_set in goal_sets:
+            for area in _areas_for(goal_set, params, areas_in_obs):
+                for goal in goal_set.goals:
+                    for focus in params.focus_groups or (goal.origin_group,):
+                        for ind in goal.indicators:
+                            rows.append(
+                                _evaluate_one(
+                                    index, goal_set, goal, ind, area, focus, year, params, defs
+                                )
+                            )
     return _with_integer_columns(pd.DataFrame(rows, columns=list(GOAL_INDICATOR_STATUS_COLUMNS)))
 
 
@@ -108,6 +145,7 @@ def evaluate_goals(
     year: int | None = None,
     params: GoalParams | None = None,
     detail: pd.DataFrame | None = None,
+    definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """One row per goal set × goal × area × focus group (GOAL_STATUS columns).
 
@@ -116,18 +154,32 @@ def evaluate_goals(
     params = params or GoalParams()
     obs = normalise_observations(obs)
     if detail is None:
-        detail = evaluate_indicators(obs, goal_sets, year=year, params=params)
-    by_goal: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        detail = evaluate_indicators(
+            obs, goal_sets, year=year, params=params, definitions=definitions
+        )
+    return _summarise_years(obs, goal_sets, [year], params, detail)
+
+
+def _summarise_years(
+    obs: pd.DataFrame,
+    goal_sets: list[GoalSet],
+    years: list[int | None],
+    params: GoalParams,
+    detail: pd.DataFrame,
+) -> pd.DataFrame:
+    by_goal: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     for r in detail.to_dict("records"):
-        by_goal[tuple(r[k] for k in GOAL_KEYS)].append(r)
+        year = None if pd.isna(r["year"]) else int(r["year"])
+        by_goal[(year, *(r[k] for k in GOAL_KEYS))].append(r)
     areas_in_obs = sorted(obs["area_code"].unique())
     rows = []
-    for goal_set in goal_sets:
-        for area in _areas_for(goal_set, params, areas_in_obs):
-            for goal in goal_set.goals:
-                for focus in params.focus_groups or (goal.origin_group,):
-                    part = by_goal.get((goal_set.id, goal.id, area, focus))
-                    rows.append(_summarise(goal_set, goal, area, focus, part, year, params))
+    for year in years:
+        for goal_set in goal_sets:
+            for area in _areas_for(goal_set, params, areas_in_obs):
+                for goal in goal_set.goals:
+                    for focus in params.focus_groups or (goal.origin_group,):
+                        part = by_goal.get((year, goal_set.id, goal.id, area, focus))
+                        rows.append(_summarise(goal_set, goal, area, focus, part, year, params))
     return _with_integer_columns(pd.DataFrame(rows, columns=list(GOAL_STATUS_COLUMNS)))
 
 
@@ -137,11 +189,31 @@ def evaluate(
     *,
     year: int | None = None,
     params: GoalParams | None = None,
+    definitions: Definitions | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both frames at once: (goal_status, goal_indicator_status)."""
-    detail = evaluate_indicators(obs, goal_sets, year=year, params=params)
-    goals = evaluate_goals(obs, goal_sets, year=year, params=params, detail=detail)
-    return goals, detail
+    return evaluate_years(obs, goal_sets, [year], params=params, definitions=definitions)
+
+
+def evaluate_years(
+    obs: pd.DataFrame,
+    goal_sets: list[GoalSet],
+    years: list[int | None],
+    *,
+    params: GoalParams | None = None,
+    definitions: Definitions | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(goal_status, goal_indicator_status) for every evaluation year in ``years``.
+
+    Year Y reads, per indicator, the newest value up to Y; ``None`` means the newest there is
+    (and the goal's row then carries the newest year its indicators reached).
+    """
+    params = params or GoalParams()
+    obs = normalise_observations(obs)
+    detail = evaluate_indicators_for_years(
+        obs, goal_sets, years, params=params, definitions=definitions
+    )
+    return _summarise_years(obs, goal_sets, years, params, detail), detail
 
 
 def combine_target_statuses(statuses: list[str]) -> str:
@@ -184,6 +256,7 @@ def _evaluate_one(
     focus: str,
     year: int | None,
     params: GoalParams,
+    defs: Definitions,
 ) -> dict[str, Any]:
     origin = ind.origin_group or focus
     series = index.get((ind.indicator_id, area, origin, ind.sex), {})
@@ -204,11 +277,11 @@ def _evaluate_one(
         "label": ind.label,
         "area_code": area,
         "origin_group": focus,
+        "year": year,
+        "source": defs.sources.get(ind.indicator_id),
         "indicator_origin_group": origin,
         "sex": ind.sex,
-        "unit": (latest or base).unit
-        if (latest or base)
-        else KNOWN_INDICATORS.get(ind.indicator_id),
+        "unit": (latest or base).unit if (latest or base) else defs.units.get(ind.indicator_id),
         "polarity": ind.polarity,
         "drives_movement": drives,
         "base_year": base_year,
@@ -223,11 +296,11 @@ def _evaluate_one(
     row["direction"] = movement.classify_change(
         row["base_value"], row["latest_value"], ind.polarity
     )
-    base_info = _uncertainty(index, ind, area, origin, base_year, base, params)
-    latest_info = _uncertainty(index, ind, area, origin, latest_year, latest, params)
+    base_info = _uncertainty(index, ind, area, origin, base_year, base, params, defs)
+    latest_info = _uncertainty(index, ind, area, origin, latest_year, latest, params, defs)
     row["base_ci_low"], row["base_ci_high"] = base_info["ci"]
     row["latest_ci_low"], row["latest_ci_high"] = latest_info["ci"]
-    test = _test_change(ind, base, latest, base_info, latest_info)
+    test = _test_change(ind, base, latest, base_info, latest_info, defs)
     row["change"] = latest.value - base.value if base and latest else None
     row["z"] = test.z if test else None
     row["p_value"] = test.p_value if test else None
@@ -294,14 +367,16 @@ def _uncertainty(
     year: int | None,
     cell: Cell | None,
     params: GoalParams,
+    defs: Definitions,
 ) -> dict[str, Any]:
     """CI (observation scale), variance (scale²) and the counts used for testing."""
     info: dict[str, Any] = {"ci": (None, None), "variance": None, "counts": None}
     if cell is None or year is None:
         return info
-    if ind.indicator_id in GAP_COMPONENTS:
-        rate_id, sign = GAP_COMPONENTS[ind.indicator_id]
-        ref = index.get((rate_id, area, REFERENCE_GROUP, ind.sex), {}).get(year)
+    if ind.indicator_id in defs.gaps:
+        parts = defs.gaps[ind.indicator_id]
+        rate_id, sign = parts.rate_id, parts.sign
+        ref = index.get((rate_id, area, parts.reference, ind.sex), {}).get(year)
         foc = index.get((rate_id, area, origin, ind.sex), {}).get(year)
         if _has_counts(ref) and _has_counts(foc):
             counts = (ref.numerator, ref.denominator, foc.numerator, foc.denominator)
@@ -331,12 +406,13 @@ def _test_change(
     latest: Cell | None,
     base_info: dict[str, Any],
     latest_info: dict[str, Any],
+    defs: Definitions,
 ) -> lights.ChangeTest | None:
     if base is None or latest is None:
         return None
     b, la = base_info["counts"], latest_info["counts"]
     if b is not None and la is not None:
-        if ind.indicator_id in GAP_COMPONENTS:
+        if ind.indicator_id in defs.gaps:
             return lights.compare_gaps(b, la, base_info["sign"])
         return lights.compare_proportions(*b, *la)
     if base.unit == "count" and latest.unit == "count":

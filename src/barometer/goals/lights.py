@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from barometer.goals.movement import POLARITY_SIGN
-from barometer.goals.uncertainty import binomial_variance, two_sided_p
+from barometer.catalogue.models import POLARITY_SIGN
+from barometer.stats.intervals import binomial_variance, two_sided_p
 
 GREEN, YELLOW, RED, WHITE = "green", "yellow", "red", "white"
 LIGHTS = (GREEN, YELLOW, RED, WHITE)

@@ -20,9 +20,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from barometer.catalogue.models import POLARITY_SIGN
+
 POSITIVE, NEGATIVE, UNCHANGED, NO_DATA = "positive", "negative", "unchanged", "no_data"
 MOVEMENTS = (POSITIVE, NEGATIVE, UNCHANGED, NO_DATA)
-POLARITY_SIGN = {"higher_is_better": 1, "lower_is_better": -1}
 
 
 def round_half_away(value: float) -> int:

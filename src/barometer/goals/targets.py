@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from barometer.goals.movement import POLARITY_SIGN
-from barometer.goals.uncertainty import quantile_for
+from barometer.catalogue.models import POLARITY_SIGN
+from barometer.stats.intervals import quantile_for
 
 TARGET_MET, ON_TRACK, OFF_TRACK = "target_met", "on_track", "off_track"
 INSUFFICIENT_DATA, NO_TARGET = "insufficient_data", "no_target"

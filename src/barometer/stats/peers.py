@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from barometer.catalogue.models import POLARITY_SIGN, GapParts
 from barometer.codes import load_municipalities
-from barometer.goals.movement import POLARITY_SIGN
-from barometer.goals.observations import normalise_observations
-from barometer.goals.uncertainty import GAP_COMPONENTS, REFERENCE_GROUP, has_counts
+from barometer.stats.intervals import has_counts
+from barometer.stats.observations import normalise_observations
 
 FEATURES = (
     "log10_population",
@@ -95,7 +95,7 @@ def compute_peers(obs: pd.DataFrame, year: int, k: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area_code", "peer_code", "rank", "distance"])
 
 
-def peer_values(obs: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
+def peer_values(obs: pd.DataFrame, peers: pd.DataFrame, gaps: dict[str, GapParts]) -> pd.DataFrame:
     """Value of each municipality's peer group, for every indicator, year, origin group, sex.
 
     * rates (``pct``): ratio of sums, 100 · Σ numerators / Σ denominators over the peers
@@ -125,8 +125,8 @@ def peer_values(obs: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
         .groupby(["area_code", *keys])
         .agg(peer_value=("value", "mean"), n_peers_with_data=("peer_code", "nunique"))
     )
-    gaps = _peer_gaps(rates.reset_index())
-    out = pd.concat([rates.reset_index(), counts.reset_index(), gaps], ignore_index=True)
+    gap_rows = _peer_gaps(rates.reset_index(), gaps)
+    out = pd.concat([rates.reset_index(), counts.reset_index(), gap_rows], ignore_index=True)
     out = out.merge(n_peers.reset_index(), on="area_code", how="left")
     cols = ["area_code", *keys, "peer_value", "peer_numerator", "peer_denominator"]
     return out[[*cols, "n_peers", "n_peers_with_data"]].sort_values(
@@ -134,12 +134,13 @@ def peer_values(obs: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _peer_gaps(rates: pd.DataFrame) -> pd.DataFrame:
+def _peer_gaps(rates: pd.DataFrame, gaps: dict[str, GapParts]) -> pd.DataFrame:
     frames = []
-    for gap_id, (rate_id, sign) in GAP_COMPONENTS.items():
+    for gap_id, parts in gaps.items():
+        rate_id, sign = parts.rate_id, parts.sign
         r = rates[rates["indicator_id"] == rate_id]
-        ref = r[r["origin_group"] == REFERENCE_GROUP]
-        focus = r[r["origin_group"] != REFERENCE_GROUP]
+        ref = r[r["origin_group"] == parts.reference]
+        focus = r[r["origin_group"] != parts.reference]
         m = focus.merge(ref, on=["area_code", "year", "sex"], suffixes=("", "_ref"))
         if m.empty:
             continue

@@ -1,0 +1,1 @@
+"""Statistics over observations, independent of any engine: intervals and peers."""
