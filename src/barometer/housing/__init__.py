@@ -13,14 +13,10 @@ from barometer.housing.classify import (
 )
 from barometer.housing.io import read_area_stats, validate_area_stats, write_table
 from barometer.housing.rules import HousingParams, find_rule_set, load_rule_sets
-from barometer.housing.schema import HOUSING_AREAS_DDL, HOUSING_CRITERIA_DDL, HOUSING_DDL
 from barometer.housing.stats import StatsParams, compute_area_stats
 from barometer.housing.warning import early_warning
 
 __all__ = [
-    "HOUSING_AREAS_DDL",
-    "HOUSING_CRITERIA_DDL",
-    "HOUSING_DDL",
     "Classification",
     "HousingParams",
     "StatsParams",

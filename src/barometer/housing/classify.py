@@ -9,6 +9,7 @@ the criteria of their own year (the 2016-2017 lists, made under the 2013 rules, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,14 +27,6 @@ from barometer.housing.rules import (
     find_rule_set,
     load_rule_sets,
 )
-
-# indicator_id per category column for list_counts (goal 8 of the national barometer, §1.2).
-COUNT_INDICATORS: dict[str, str] = {
-    "parallelsamfund": "housing_parallelsamfund",
-    "omdannelsesomraade": "housing_omdannelsesomraader",
-    "udsat": "housing_udsatte_boligomraader",
-    "forebyggelsesomraade": "housing_forebyggelsesomraader",
-}
 
 
 @dataclass(frozen=True)
@@ -237,16 +230,18 @@ def classify(
     ).areas
 
 
-def list_counts(classified: pd.DataFrame) -> pd.DataFrame:
+def list_counts(classified: pd.DataFrame, lists: Mapping[str, str]) -> pd.DataFrame:
     """Counts of listed areas per municipality, Denmark ('000') and list year, as observations.
 
-    Every municipality gets a row (0 where none) for each list year and each category the
-    year's law defines, so the dashboard can show goal 8 of the national barometer.
+    ``lists`` maps a category column (e.g. 'parallelsamfund') to the indicator id that counts
+    it (the catalogue's housing_count definitions). Every municipality gets a row (0 where
+    none) for each list year and each category the year's law defines, so the dashboard can
+    show goal 8 of the national barometer.
     """
     municipalities = sorted(load_municipalities())
     rows = []
     for year, part in classified.groupby("list_year"):
-        for col, indicator_id in COUNT_INDICATORS.items():
+        for col, indicator_id in lists.items():
             flags = part[col]
             if flags.isna().all():
                 continue  # the category did not exist in that year's law

@@ -1,229 +1,24 @@
-"""Ready-made figures from a municipality's own files, and the shared way imports reach a store.
+"""Ready-made figures from a municipality's own files (``barometer import``), as an input.
 
-Two things live here because every non-register source ends the same way:
-
-* ``add_observations``: merge observations from one source into a store (new or existing)
-  together with a provenance row in ``imports`` — used by the StatBank fetch, the survey
-  import and ``import_file``. It runs inside ``update_store``/``atomic_store``, so a failure
-  leaves the store as it was.
-* ``import_file``: a CSV or Excel file with area, year, group, numerator, denominator or value
-  for one catalogue indicator, validated against the catalogue and the code lists.
-
-Coexistence (docs/sources.md): the observations key is (indicator_id, area_code, year,
-origin_group, sex), so one cell has one source. An import replaces cells it wrote before
-(same source) and refuses to overwrite cells of another source unless ``replace=True``.
+A CSV or Excel file with area, year, group and numerator/denominator or value for one catalogue
+indicator, validated against the catalogue and the code lists. The figures become an input of
+the store under the source ``file:<name>``; the pipeline protects them like every other input
+(counts below the threshold are suppressed) and keeps them through later rebuilds.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from barometer import __version__
+from barometer.catalogue.models import Indicator
 from barometer.codes import ORIGIN_GROUPS, SEXES, area_codes
 from barometer.errors import InputError
-from barometer.store import schema
-from barometer.store.writer import Run, atomic_store, new_run_id, update_store, write_run
-
-# Provenance of every non-register import (one row per import). Give this DDL to store/.
-IMPORTS_DDL = """
-CREATE TABLE IF NOT EXISTS imports (
-    import_id     VARCHAR PRIMARY KEY,
-    imported_at   TIMESTAMP NOT NULL,
-    code_version  VARCHAR NOT NULL,
-    kind          VARCHAR NOT NULL,   -- 'statbank', 'survey', 'file'
-    source        VARCHAR NOT NULL,   -- as in observations.source: 'statbank:FOLK1E', …
-    indicator_ids JSON NOT NULL,      -- indicators written by this import
-    observations  BIGINT NOT NULL,    -- observation rows written
-    location      VARCHAR NOT NULL,   -- StatBank data URL or the input file's path
-    request       JSON,               -- StatBank: tableinfo and data requests (method, url, body)
-    sha256        VARCHAR NOT NULL,   -- of the StatBank data answer or of the input file
-    bytes         BIGINT NOT NULL,
-    synthetic     BOOLEAN NOT NULL,   -- true for the generated demo surveys
-    details       JSON                -- table 'updated', spec, parameters, notes
-)
-"""
+from barometer.inputs import Input, checksum_file
 
 OK = "ok"
-SUPPRESSED = "suppressed_primary"
-
-
-@dataclass
-class ImportRecord:
-    """One row of ``imports``; ``import_id`` and time are filled in when written."""
-
-    kind: str
-    source: str
-    location: str
-    sha256: str
-    bytes: int
-    request: dict | None = None
-    synthetic: bool = False
-    details: dict = field(default_factory=dict)
-    import_id: str = field(default_factory=new_run_id)
-
-
-@dataclass
-class ExtraTable:
-    """Detail rows written beside the observations (e.g. survey_cells), keyed like them."""
-
-    name: str
-    ddl: str
-    frame: pd.DataFrame
-
-
-def checksum_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-@contextlib.contextmanager
-def _open_store(store: Path, kind: str, synthetic: bool) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An existing store through ``update_store``; a missing one is created with a run row."""
-    store = Path(store)
-    if store.is_file():
-        with update_store(store) as con:
-            yield con
-        return
-    with atomic_store(store) as con:
-        con.execute(schema.OBSERVATIONS_DDL)
-        con.execute(schema.DEFINITIONS_DDL)
-        now = datetime.now()
-        write_run(
-            con,
-            Run(new_run_id(), now, now, __version__, "none", kind, synthetic, 1.0, {"kind": kind}),
-        )
-        yield con
-
-
-@dataclass
-class Batch:
-    """One source's contribution to a store: observations, provenance and side tables."""
-
-    observations: pd.DataFrame
-    record: ImportRecord
-    definitions: dict[str, dict] = field(default_factory=dict)
-    extra: list[ExtraTable] = field(default_factory=list)
-
-
-def add_observations(
-    store: Path,
-    observations: pd.DataFrame,
-    record: ImportRecord,
-    *,
-    definitions: dict[str, dict] | None = None,
-    extra: list[ExtraTable] | None = None,
-    replace: bool = False,
-) -> int:
-    """Merge one source's observations into ``store`` atomically; return rows written."""
-    batch = Batch(observations, record, definitions or {}, extra or [])
-    return merge_batches(store, [batch], replace=replace)
-
-
-def merge_batches(store: Path, batches: list[Batch], *, replace: bool = False) -> int:
-    """Merge several sources' observations into ``store`` in one swap; return rows written.
-
-    Why a merge and not a rebuild: StatBank, survey and file figures sit beside register
-    figures in the same store. Cells a source wrote before are replaced; cells of another
-    source are an error unless ``replace`` (the error says how many and from where). All
-    batches go in together or not at all.
-    """
-    if not batches:
-        return 0
-    first = batches[0].record
-    written = 0
-    with _open_store(store, first.kind, first.synthetic) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        for name, ddl in (
-            ("observations", schema.OBSERVATIONS_DDL),
-            ("definitions", schema.DEFINITIONS_DDL),
-        ):
-            if name not in tables:
-                con.execute(ddl)
-        con.execute(IMPORTS_DDL)
-        for batch in batches:
-            written += _merge_batch(con, store, batch, replace)
-    return written
-
-
-def _merge_batch(con: duckdb.DuckDBPyConnection, store: Path, batch: Batch, replace: bool) -> int:
-    record = batch.record
-    obs = batch.observations.copy()
-    obs["source"] = record.source
-    # The store's own columns, so stores written before or after a schema change both work:
-    # a column we do not fill (e.g. ci_low) is null, one the store lacks is dropped.
-    cols = [r[0] for r in con.execute("DESCRIBE observations").fetchall()]
-    for c in cols:
-        if c not in obs:
-            obs[c] = None
-    obs = obs[cols]
-    keys = ["indicator_id", "area_code", "year", "origin_group", "sex"]
-    con.register("_new", obs)
-    on = " AND ".join(f"o.{k} = n.{k}" for k in keys)
-    clash = con.execute(
-        f"SELECT o.source, count(*) FROM observations o JOIN _new n ON {on} "
-        "WHERE o.source <> n.source GROUP BY o.source ORDER BY o.source"
-    ).fetchall()
-    if clash and not replace:
-        what = ", ".join(f"{n} from {s}" for s, n in clash)
-        raise InputError(
-            f"{sum(n for _, n in clash)} of the cells from {record.source} are already in the "
-            f"store ({what}); nothing was imported. Import under another indicator id, or "
-            "replace them explicitly (replace=True / --replace)",
-            path=store,
-        )
-    con.execute(f"DELETE FROM observations o WHERE EXISTS (SELECT 1 FROM _new n WHERE {on})")
-    con.execute(f"INSERT INTO observations ({', '.join(cols)}) SELECT * FROM _new")
-    con.unregister("_new")
-    for ind_id, spec in batch.definitions.items():
-        text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
-        con.execute(
-            "INSERT OR REPLACE INTO definitions VALUES (?, ?, ?)",
-            [ind_id, text, hashlib.sha256(text.encode()).hexdigest()],
-        )
-    for table in batch.extra:
-        _merge_extra(con, table, keys)
-    con.execute(
-        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            record.import_id,
-            datetime.now(),
-            __version__,
-            record.kind,
-            record.source,
-            json.dumps(sorted(obs["indicator_id"].unique().tolist())),
-            len(obs),
-            record.location,
-            json.dumps(record.request, ensure_ascii=False) if record.request else None,
-            record.sha256,
-            record.bytes,
-            record.synthetic,
-            json.dumps(record.details, sort_keys=True, ensure_ascii=False, default=str),
-        ],
-    )
-    return len(obs)
-
-
-def _merge_extra(con: duckdb.DuckDBPyConnection, table: ExtraTable, keys: list[str]) -> None:
-    con.execute(table.ddl)
-    cols = [r[0] for r in con.execute(f"DESCRIBE {table.name}").fetchall()]
-    con.register("_extra", table.frame[cols])
-    on = " AND ".join(f"t.{k} = e.{k}" for k in keys)
-    con.execute(f"DELETE FROM {table.name} t WHERE EXISTS (SELECT 1 FROM _extra e WHERE {on})")
-    con.execute(f"INSERT INTO {table.name} SELECT * FROM _extra")
-    con.unregister("_extra")
 
 
 # -- import_file ------------------------------------------------------------------------
@@ -239,15 +34,6 @@ COLUMN_ALIASES = {
     "value": ("value", "vaerdi", "værdi"),
 }
 VALUE_TOLERANCE = 0.05  # a given value may differ from 100·num/den by rounding to 0.1
-
-
-@dataclass
-class FileImportResult:
-    store: Path
-    indicator_id: str
-    source: str
-    observations: int
-    sha256: str
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -389,26 +175,20 @@ def _fill_values(
         out["denominator"] = np.nan
 
 
-def import_file(
+def figures_input(
     file: Path,
     indicator_id: str,
-    store: Path,
+    catalogue: dict[str, Indicator],
     *,
-    catalogue_dir: Path | None = None,
     name: str | None = None,
-    replace: bool = False,
-) -> FileImportResult:
-    """Import ready-made figures for one catalogue indicator (``barometer import``).
+) -> Input:
+    """Ready-made figures for one catalogue indicator as an input (``barometer import``).
 
     Why the catalogue: a figure is only comparable with the register figure of the same id if
-    it means the same thing, so the indicator must exist and the unit decides which columns
-    are needed. The source is ``file:<name>`` (default: the file's stem); the file's sha256
-    goes to ``imports``.
+    it means the same thing, so the indicator must exist and its unit decides which columns
+    are needed. The source is ``file:<name>`` (default: the file's stem).
     """
-    from barometer.catalogue import load_catalogue
-
     file = Path(file)
-    catalogue = load_catalogue(catalogue_dir)
     if indicator_id not in catalogue:
         raise InputError(
             f"unknown indicator {indicator_id!r}; the catalogue has: {', '.join(catalogue)}",
@@ -417,15 +197,15 @@ def import_file(
     ind = catalogue[indicator_id]
     obs = parse_figures(file, ind.unit)
     obs.insert(0, "indicator_id", indicator_id)
-    source = f"file:{name or file.stem}"
-    digest = checksum_file(file)
-    record = ImportRecord(
+    name = name or file.stem
+    if not name or any(c in name for c in " :/"):
+        raise InputError(f"the source name {name!r} must be a word without spaces, ':' or '/'")
+    return Input(
+        source=f"file:{name}",
         kind="file",
-        source=source,
         location=str(file.resolve()),
-        sha256=digest,
+        sha256=checksum_file(file),
         bytes=file.stat().st_size,
+        cells=obs,
         details={"indicator_id": indicator_id, "unit": ind.unit, "file_name": file.name},
     )
-    n = add_observations(store, obs, record, replace=replace)
-    return FileImportResult(Path(store), indicator_id, source, n, digest)

@@ -2,6 +2,6 @@
 
 from barometer.sources.statbank.client import StatbankClient
 from barometer.sources.statbank.errors import LayoutError, StatbankError
-from barometer.sources.statbank.fetch import fetch_into_store
+from barometer.sources.statbank.fetch import fetch_tables
 
-__all__ = ["LayoutError", "StatbankClient", "StatbankError", "fetch_into_store"]
+__all__ = ["LayoutError", "StatbankClient", "StatbankError", "fetch_tables"]

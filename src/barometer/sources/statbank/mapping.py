@@ -31,19 +31,14 @@ class Text(Strict):
     en: str
 
 
-class IndicatorMeta(Strict):
-    """What the store's ``definitions`` table records for a StatBank indicator."""
+class Target(Strict):
+    """The catalogue indicator a table fills, and how the table's figures differ from its
+    definition (shown beside every figure from this source)."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: Text
-    description: Text
-    area: str
-    unit: Literal["pct", "count"]
-    polarity: Literal["higher_is_better", "lower_is_better", "neutral"]
-    year_basis: str
-    domain_ref: str
-    compare_with: str | None = Field(
-        default=None, description="The register indicator this one approximates, if any"
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="A catalogue indicator id")
+    unit: Literal["pct", "count"] = Field(description="Must equal the catalogue's unit")
+    differences: list[Text] = Field(
+        default=[], description="How this table's figures differ from the definition"
     )
 
 
@@ -74,7 +69,7 @@ class Ratio(Strict):
 
 class Mapping(Strict):
     table: str = Field(pattern=r"^[A-Z0-9]+$")
-    indicator: IndicatorMeta
+    indicator: Target
     time: str = Field(description="Time code for a year, e.g. '{year}' or '{year}K1'")
     area: str | None = Field(description="Area variable; null for a national table ('000')")
     origin: CodeMap

@@ -1,48 +1,31 @@
-"""``barometer survey import``: respondents → weighted shares → observations with provenance.
+"""``barometer survey import``: respondents → weighted shares → an input of the store.
 
-Everything is validated before the store is touched: a missing or negative weight, an
-unknown answer code or an unknown area stops the import with the file, column and rows, and
-the store stays as it was (``add_observations`` swaps a finished copy in).
+Everything is validated before any store is touched: a missing or negative weight, an unknown
+answer code or an unknown area stops the import with the file, column and rows. Which cells
+are published (minimum respondents) is decided by the pipeline's finishing stage, like every
+other input's disclosure control; respondents never leave this module, only cells do.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from barometer.catalogue.models import Indicator
 from barometer.codes import area_codes
 from barometer.errors import InputError
-from barometer.sources.files import ExtraTable, ImportRecord, add_observations, checksum_file
+from barometer.inputs import Input, checksum_file
 from barometer.sources.surveys.estimate import weighted_share
 from barometer.sources.surveys.read import read_respondents
 from barometer.sources.surveys.spec import CodedColumn, SurveySpec, code_text, load_spec
 
-SURVEY_CELLS_DDL = """
-CREATE TABLE IF NOT EXISTS survey_cells (
-    import_id    VARCHAR NOT NULL,   -- imports.import_id
-    indicator_id VARCHAR NOT NULL,
-    area_code    VARCHAR NOT NULL,
-    year         INTEGER NOT NULL,
-    origin_group VARCHAR NOT NULL,
-    sex          VARCHAR NOT NULL,
-    respondents  BIGINT NOT NULL,    -- valid answers in the cell, unweighted
-    n_eff        DOUBLE,             -- Kish effective sample size (Σw)²/Σw²
-    weight_yes   DOUBLE,             -- Σw over 'yes' answers (null when not published)
-    weight_sum   DOUBLE,             -- Σw over valid answers (null when not published)
-    share        DOUBLE,             -- weight_yes / weight_sum, 0-1
-    ci_low       DOUBLE,             -- Wilson interval on n_eff, 0-1
-    ci_high      DOUBLE,
-    PRIMARY KEY (indicator_id, area_code, year, origin_group, sex)
-)
-"""
-REASON_FEW = "survey_min_respondents"
+MIN_RESPONDENTS = 3  # the floor of every threshold (settings.MIN_DISCLOSURE_THRESHOLD)
 KEY_COLUMNS = ("indicator_id", "area_code", "year", "origin_group", "sex")
-DETAIL_COLUMNS = ("respondents", "n_eff", "weight_yes", "weight_sum", "share", "ci_low", "ci_high")
+DETAIL_COLUMNS = ("respondents", "n_eff", "weight_yes", "weight_sum", "share")
 
 # Origin groups as sets of disjoint atoms, so that a respondent coded with any group
 # belongs to every published group containing it (DOMAIN.md §4.1-4.2: MENAPT is a part
@@ -60,17 +43,6 @@ _ATOMS["descendants"] = _ATOMS["descendants_western"] | _ATOMS["descendants_non_
 _ATOMS["western"] = _ATOMS["immigrants_western"] | _ATOMS["descendants_western"]
 _ATOMS["non_western"] = _ATOMS["immigrants_non_western"] | _ATOMS["descendants_non_western"]
 _ATOMS["all"] = set().union(*_ATOMS.values())
-
-
-@dataclass
-class SurveyImportResult:
-    store: Path
-    source: str
-    observations: int
-    published: int
-    suppressed: int
-    respondents: int
-    sha256: str
 
 
 def _rows(mask: pd.Series) -> list[int]:
@@ -198,8 +170,8 @@ def prepare(df: pd.DataFrame, spec: SurveySpec, path: Path) -> tuple[pd.DataFram
     return out[keep].reset_index(drop=True), int((~keep).sum())
 
 
-def estimate_cells(resp: pd.DataFrame, spec: SurveySpec, min_respondents: int) -> pd.DataFrame:
-    """One row per indicator × area × year × published origin group × sex."""
+def estimate_cells(resp: pd.DataFrame, spec: SurveySpec) -> pd.DataFrame:
+    """One row per indicator × area × year × published origin group × sex (unprotected)."""
     records = []
     sexes = ["all", "male", "female"] if spec.sex else ["all"]
     atoms = resp["origin"].map(lambda g: frozenset(_ATOMS[g]) if isinstance(g, str) else None)
@@ -218,12 +190,11 @@ def estimate_cells(resp: pd.DataFrame, spec: SurveySpec, min_respondents: int) -
                     est = weighted_share(
                         part.loc[sel, f"yes:{ind.id}"].to_numpy(),
                         part.loc[sel, "weight"].to_numpy(),
-                        spec.confidence,
                     )
                     records.append((ind.id, area, int(year), group, sex, est))
     rows = []
     for ind_id, area, year, group, sex, est in records:
-        publish = est.respondents >= min_respondents and est.share is not None
+        known = est.share is not None
         rows.append(
             {
                 "indicator_id": ind_id,
@@ -233,90 +204,66 @@ def estimate_cells(resp: pd.DataFrame, spec: SurveySpec, min_respondents: int) -
                 "sex": sex,
                 "respondents": est.respondents,
                 "n_eff": est.n_eff,
-                "weight_yes": est.weight_yes if publish else None,
-                "weight_sum": est.weight_sum if publish else None,
-                "share": est.share if publish else None,
-                "ci_low": est.ci_low if publish else None,
-                "ci_high": est.ci_high if publish else None,
-                "value": 100 * est.share if publish else None,
-                "numerator": est.share * est.n_eff if publish else None,
-                "denominator": est.n_eff if publish else None,
+                "weight_yes": est.weight_yes,
+                "weight_sum": est.weight_sum,
+                "share": est.share,
+                "value": 100 * est.share if known else None,
+                "numerator": est.share * est.n_eff if known else None,
+                "denominator": est.n_eff if known else None,
                 "unit": "pct",
-                "status": "ok" if publish else "suppressed_primary",
-                "reason": None if publish else REASON_FEW,
+                "status": "ok",
+                "reason": None,
             }
         )
     return pd.DataFrame(rows)
 
 
-def definition_of(spec: SurveySpec, ind_id: str) -> dict:
-    ind = next(i for i in spec.indicators if i.id == ind_id)
-    d = ind.model_dump(mode="json")
-    d.update(
-        kind="survey",
-        area=ind.topic,  # as the catalogue's 'area' (work, crime, …): safety, health, …
-        unit="pct",
-        sources=[f"survey:{spec.name}"],
-        survey={"name": spec.name, "title": spec.title.model_dump(), "synthetic": spec.synthetic},
-        min_respondents=spec.min_respondents,
-        interval="Wilson on Kish n_eff (docs/sources.md)",
-    )
-    return d
-
-
-def import_survey(
+def survey_input(
     file: Path,
     spec: Path | SurveySpec,
-    store: Path,
+    catalogue: dict[str, Indicator],
     *,
     min_respondents: int | None = None,
-    replace: bool = False,
-) -> SurveyImportResult:
-    """Import one respondent file under its spec into ``store`` (created if missing)."""
+) -> Input:
+    """One respondent file under its spec as an input (``barometer survey import``)."""
     file = Path(file)
     spec_path = None if isinstance(spec, SurveySpec) else Path(spec)
     spec = spec if isinstance(spec, SurveySpec) else load_spec(spec_path)
+    where = spec_path or file
+    for ind in spec.indicators:
+        defined = catalogue.get(ind.id)
+        if defined is None or defined.kind != "survey":
+            raise InputError(
+                f"indicator {ind.id!r} of the spec is not a survey indicator of the catalogue; "
+                "add a definition of kind 'survey' for it (docs/sources.md)",
+                path=where,
+            )
     minimum = min_respondents if min_respondents is not None else spec.min_respondents
-    if minimum < 1:
-        raise InputError(f"min_respondents must be at least 1, got {minimum}")
+    if minimum < MIN_RESPONDENTS:
+        raise InputError(
+            f"min_respondents must be at least {MIN_RESPONDENTS}, got {minimum}", path=where
+        )
     resp, filtered_out = prepare(read_respondents(file), spec, file)
     if resp.empty:
         raise InputError("no respondents left after the spec's filters", path=file)
-    cells = estimate_cells(resp, spec, minimum)
-    digest = checksum_file(file)
+    cells = estimate_cells(resp, spec)
     spec_json = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    record = ImportRecord(
-        kind="survey",
+    return Input(
         source=f"survey:{spec.name}",
+        kind="survey",
         location=str(file.resolve()),
-        sha256=digest,
+        sha256=checksum_file(file),
         bytes=file.stat().st_size,
+        cells=cells.drop(columns=list(DETAIL_COLUMNS)),
         synthetic=spec.synthetic,
         details={
             "spec": json.loads(spec_json),
             "spec_path": str(spec_path.resolve()) if spec_path else None,
             "spec_sha256": hashlib.sha256(spec_json.encode()).hexdigest(),
+            "title": spec.title.model_dump(),
             "respondents": len(resp),
             "filtered_out": filtered_out,
             "min_respondents": minimum,
-            "confidence": spec.confidence,
         },
-    )
-    survey_cells = cells[[*KEY_COLUMNS, *DETAIL_COLUMNS]].assign(import_id=record.import_id)
-    obs = cells.drop(columns=list(DETAIL_COLUMNS)).assign(
-        # The observation scale is percent (goals/uncertainty.py); used if the store has them.
-        ci_low=100 * cells["ci_low"].astype(float),
-        ci_high=100 * cells["ci_high"].astype(float),
-    )
-    n = add_observations(
-        store,
-        obs,
-        record,
-        definitions={i.id: definition_of(spec, i.id) for i in spec.indicators},
-        extra=[ExtraTable("survey_cells", SURVEY_CELLS_DDL, survey_cells)],
-        replace=replace,
-    )
-    published = int((obs["status"] == "ok").sum())
-    return SurveyImportResult(
-        Path(store), record.source, n, published, n - published, len(resp), digest
+        tables={"survey_cells": cells[[*KEY_COLUMNS, *DETAIL_COLUMNS]]},
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -66,11 +65,13 @@ class RangeFilter(Strict):
 
 
 class SurveyIndicator(Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: Text
-    description: Text | None = None
-    topic: str = Field(description="Barometer area, e.g. safety, discrimination, health")
-    polarity: Literal["higher_is_better", "lower_is_better", "neutral"]
+    """Which column answers a catalogue survey indicator, and which answers count.
+
+    Title, description, theme and polarity are the catalogue's (kind ``survey``): the spec
+    only says how this survey round's file encodes the answers.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="A catalogue indicator id")
     question: str = Field(description="The column holding the answers")
     # Not "yes"/"no": YAML 1.1 reads those keys as booleans.
     yes_codes: list[Code] = Field(min_length=1, description="Answer codes counted in the share")
@@ -108,8 +109,11 @@ class SurveySpec(Strict):
     publish_origin_groups: list[str] = Field(
         default=["all"], description="Origin groups to publish (unions of the coded groups)"
     )
-    min_respondents: int = Field(default=20, ge=1)
-    confidence: float = Field(default=0.95, gt=0, lt=1)
+    min_respondents: int = Field(
+        default=20,
+        ge=3,
+        description="Fewest valid answers in a published cell (the store's threshold if higher)",
+    )
     indicators: list[SurveyIndicator] = Field(min_length=1)
 
     @model_validator(mode="after")
