@@ -1,10 +1,9 @@
 """Words and number formats shared by the dashboard and the report, in Danish and English.
 
-One place for the code labels (origin groups, sexes) and for how a figure is written, so that
-a figure reads the same on a page and in the PDF: Danish "60,3 %", "4,2 pct.-point" (Dansk
-Sprognævn's abbreviation of procentpoint) and "1.234"; English "60.3%", "4.2 pp" and "1,234".
-A missing figure is a dash, never a number. The dashboard and the report keep their own
-sentences (publish/web/i18n.py, publish/report/i18n.py).
+How a figure is written, so that it reads the same on a page and in the PDF: Danish "60,3 %",
+"4,2 pct.-point" (Dansk Sprognævn's abbreviation of procentpoint) and "1.234"; English
+"60.3%", "4.2 pp" and "1,234". A missing figure is a dash, never a number. Code labels come
+from the one vocabulary, ``barometer.codes.vocab``.
 """
 
 from __future__ import annotations
@@ -15,74 +14,41 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from babel import Locale
 from babel.numbers import format_decimal
 
+from barometer.codes.vocab import (
+    LIGHT_LABELS,
+    MOVEMENT_LABELS,
+    ORIGIN_LABELS,
+    POLARITY_LABELS,
+    SEX_LABELS,
+    TARGET_LABELS,
+    THEME_LABELS,
+    label,
+)
+
+__all__ = [
+    "DASH",
+    "LANGS",
+    "LIGHT_LABELS",
+    "LOCALES",
+    "MOVEMENT_LABELS",
+    "NBSP",
+    "ORIGIN_LABELS",
+    "POLARITY_LABELS",
+    "SEX_LABELS",
+    "TARGET_LABELS",
+    "THEME_LABELS",
+    "babel_number",
+    "fmt_change",
+    "fmt_value",
+    "is_missing",
+    "label",
+    "number",
+]
+
 LANGS = ("da", "en")
 LOCALES = {"da": Locale.parse("da_DK"), "en": Locale.parse("en_GB")}
 NBSP = "\u00a0"
 DASH = "–"
-
-# DST's wording (StatBank's HERKOMST: "Personer med dansk oprindelse").
-ORIGIN_LABELS = {
-    "all": ("Alle", "All"),
-    "danish_origin": ("Personer med dansk oprindelse", "Persons of Danish origin"),
-    "immigrants": ("Indvandrere", "Immigrants"),
-    "descendants": ("Efterkommere", "Descendants"),
-    "western": ("Vestlig oprindelse", "Western origin"),
-    "non_western": ("Ikke-vestlig oprindelse", "Non-Western origin"),
-    "menapt": ("MENAPT-oprindelse", "MENAPT origin"),
-    "immigrants_western": ("Indvandrere, vestlige", "Immigrants, Western"),
-    "immigrants_non_western": ("Indvandrere, ikke-vestlige", "Immigrants, non-Western"),
-    "descendants_western": ("Efterkommere, vestlige", "Descendants, Western"),
-    "descendants_non_western": ("Efterkommere, ikke-vestlige", "Descendants, non-Western"),
-}
-SEX_LABELS = {
-    "all": ("Begge køn", "Both sexes"),
-    "male": ("Mænd", "Men"),
-    "female": ("Kvinder", "Women"),
-}
-
-AREA_LABELS = {
-    "population": ("Befolkning", "Population"),
-    "work": ("Beskæftigelse", "Employment"),
-    "education": ("Uddannelse", "Education"),
-    "danish": ("Danskkundskaber", "Danish language"),
-    "public_support": ("Offentlig forsørgelse", "Public income support"),
-    "housing": ("Udsatte boligområder", "Vulnerable housing areas"),
-    "crime": ("Kriminalitet", "Crime"),
-    "other": ("Øvrige", "Other"),
-}
-MOVEMENT_LABELS = {
-    "positive": ("Positiv udvikling", "Positive movement"),
-    "negative": ("Negativ udvikling", "Negative movement"),
-    "unchanged": ("Uændret", "Unchanged"),
-    "no_data": ("Ingen data", "No data"),
-}
-LIGHT_LABELS = {
-    "green": ("Grøn", "Green"),
-    "yellow": ("Gul", "Yellow"),
-    "red": ("Rød", "Red"),
-    "white": ("Hvid (ikke vurderet)", "White (not assessed)"),
-}
-TARGET_LABELS = {
-    "target_met": ("Mål nået", "Target met"),
-    "on_track": ("På rette spor", "On track"),
-    "off_track": ("Ikke på rette spor", "Off track"),
-    "insufficient_data": ("For få data", "Insufficient data"),
-    "no_target": ("Intet talmål (retningsmål)", "No numeric target (directional goal)"),
-}
-POLARITY_LABELS = {
-    "higher_is_better": ("Højere er bedre", "Higher is better"),
-    "lower_is_better": ("Lavere er bedre", "Lower is better"),
-    "neutral": ("Neutral", "Neutral"),
-}
-
-
-def label(table: dict, key: object, lang: str) -> str:
-    """The label of a code in the language; the code itself when the table lacks it, and ""
-    for None unless the table names it."""
-    pair = table.get(key)
-    if pair is None:
-        return "" if key is None else str(key)
-    return pair[1] if lang == "en" else pair[0]
 
 
 def is_missing(value: object) -> bool:

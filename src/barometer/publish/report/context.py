@@ -17,9 +17,7 @@ from barometer.codes import DENMARK
 from barometer.publish.report import charts
 from barometer.publish.report.data import (
     FOCUS,
-    HOUSING_COUNTS,
     ORIGIN_ROWS,
-    SECTION_AREAS,
     Snapshot,
     area_name,
     goals_for,
@@ -28,7 +26,6 @@ from barometer.publish.report.data import (
     short_name,
 )
 from barometer.publish.report.i18n import (
-    AREA_LABELS,
     DASH,
     DENMARK_NAME,
     LIGHT_LABELS,
@@ -38,8 +35,8 @@ from barometer.publish.report.i18n import (
     PEERS_NAME,
     POLARITY_LABELS,
     REASON_LABELS,
-    SET_TITLES,
     TARGET_LABELS,
+    THEME_LABELS,
     fmt_change,
     fmt_share,
     fmt_value,
@@ -51,18 +48,11 @@ from barometer.publish.report.i18n import (
 
 MARK = ".."  # a suppressed cell (Statistics Denmark's sign for "confidential")
 TABLE_YEARS = 7  # columns of the time table
-WARNING_MARGIN = 0.10  # early warning: within 10 % of the threshold
 MIN_RESIDENTS = 1000
 UNIT_SHORT = {
     "pct": ("pct.", "%"),
     "pp": ("pct.-point", "pp"),
     "count": ("antal", "number"),
-}
-HOUSING_TITLES = {
-    "housing_parallelsamfund": ("Parallelsamfund", "Parallel societies"),
-    "housing_omdannelsesomraader": ("Omdannelsesområder", "Transformation areas"),
-    "housing_udsatte_boligomraader": ("Udsatte boligområder", "Vulnerable housing areas"),
-    "housing_forebyggelsesomraader": ("Forebyggelsesområder", "Prevention areas"),
 }
 
 
@@ -97,6 +87,7 @@ class Builder:
         self.short = short_name(area, lang)
         self.is_dk = area == DENMARK
         self.notes = Footnotes()
+        self.warned: set[tuple[str, str]] = set()  # (area, criterion) within the margin
         self.pending = charts.Pending()
         self.focus = _pick_focus(snap)
         obs = snap.obs
@@ -137,8 +128,6 @@ class Builder:
         return float(r.value)
 
     def title(self, ind: str) -> str:
-        if ind in HOUSING_TITLES:
-            return label(HOUSING_TITLES, ind, self.lang)
         spec = self.snap.definitions.get(ind, {})
         return (spec.get("title") or {}).get(self.lang, ind)
 
@@ -324,7 +313,7 @@ class Builder:
             "definition": (spec.get("description") or {}).get(lang, ""),
             "polarity": label(POLARITY_LABELS, spec.get("polarity"), lang),
             "sources": ", ".join(spec.get("sources") or []),
-            "year_basis": spec.get("year_basis") if lang == "en" else None,
+            "year_basis": (spec.get("year_basis") or {}).get(lang),
             "unit": UNIT_SHORT[unit][0 if lang == "da" else 1],
             "state": "ok",
             "message": None,
@@ -419,35 +408,44 @@ class Builder:
         return out
 
     def sections(self) -> list[dict]:
+        """A section per theme the area has figures for, in the vocabulary's theme order;
+        the population theme is the front page's, not a section."""
         defs = self.snap.definitions
+        mine = set(self.obs.loc[self.obs["area_code"] == self.area, "indicator_id"])
         out = []
-        for area in SECTION_AREAS:
-            inds = [i for i, s in defs.items() if s.get("area") == area]
-            inds.sort(key=_indicator_order)
+        for theme in THEME_LABELS:
+            inds = [i for i in self.indicator_order() if defs[i].get("theme") == theme]
+            if theme == "population" or not inds or not (set(inds) & mine):
+                continue
+            if theme == "housing":
+                out.append(self.housing_counts(inds))
+                continue
             items = [self.indicator(i) for i in inds]
-            empty = not items or all(i["state"] != "ok" for i in items)
+            empty = all(i["state"] != "ok" for i in items)
             out.append(
                 {
-                    "id": f"area-{area}",
-                    "title": label(AREA_LABELS, area, self.lang),
+                    "id": f"area-{theme}",
+                    "title": label(THEME_LABELS, theme, self.lang),
                     "indicators": items,
                     "empty": t("section_empty", self.lang, area=self.short, year=self.year)
                     if empty
                     else None,
                 }
             )
-        # housing counts sit between public support and crime, as in the national goals
-        out.insert(4, self.housing_counts())
         return out
 
-    def housing_counts(self) -> dict:
+    def indicator_order(self) -> list[str]:
+        defs = self.snap.definitions
+        return sorted(defs, key=lambda i: (defs[i].get("order", 999), i))
+
+    def housing_counts(self, indicators: list[str]) -> dict:
         lang = self.lang
         obs = self.obs[
-            self.obs["indicator_id"].isin(HOUSING_COUNTS) & (self.obs["area_code"] == self.area)
+            self.obs["indicator_id"].isin(indicators) & (self.obs["area_code"] == self.area)
         ]
         section = {
             "id": "area-housing",
-            "title": label(AREA_LABELS, "housing", lang),
+            "title": label(THEME_LABELS, "housing", lang),
             "indicators": [],
             "empty": None,
             "counts": None,
@@ -457,7 +455,7 @@ class Builder:
             return section
         years = sorted(int(y) for y in obs["year"].unique())[-TABLE_YEARS:]
         rows = []
-        for ind in HOUSING_COUNTS:
+        for ind in indicators:
             if (obs["indicator_id"] == ind).any():
                 rows.append(
                     {
@@ -473,7 +471,7 @@ class Builder:
     def housing(self) -> dict:
         lang = self.lang
         ha, hc = self.snap.housing_areas, self.snap.housing_criteria
-        out = {"title": t("housing_title_dk" if self.is_dk else "housing_title", lang)}
+        out = {"title": t("housing_title_dk" if self.is_dk else "housing_title_area", lang)}
         if ha is None:
             out["message"] = t("housing_missing", lang)
             return out
@@ -493,12 +491,22 @@ class Builder:
                 "housing_none", lang, n=number(MIN_RESIDENTS, lang, 0), area=self.short, year=ly
             )
             return out
+        margin = self.snap.source.settings.warning_margin
         out["intro"] = t(
             "housing_intro",
             lang,
             year=ly,
             rules=rules,
-            margin=number(100 * WARNING_MARGIN, lang, 0) + ("\u00a0%" if lang == "da" else "%"),
+            margin=number(100 * margin, lang, 0) + ("\u00a0%" if lang == "da" else "%"),
+        )
+        w = self.snap.housing_warning
+        self.warned = (
+            set()
+            if w.empty
+            else {
+                (r.area_id, r.criterion)
+                for r in w[(w["list_year"] == ly) & w["within_margin"] & ~w["met"]].itertuples()
+            }
         )
         cat_col = "categories_da" if lang == "da" else "categories_en"
         if self.is_dk:
@@ -568,7 +576,7 @@ class Builder:
                 if ratio
                 else fmt_change(100 * d, "pp", lang)
             )
-            warn = (not c["met"]) and abs(d) <= WARNING_MARGIN * abs(thr)
+            warn = (c["area_id"], c["criterion"]) in self.warned
         prevention = c["criterion"].endswith("_prevention")
         return {
             "name": c["name_da"] if lang == "da" else c["name_en"],
@@ -591,8 +599,9 @@ class Builder:
         for (ind, area, group, status), years in self.notes.cells.items():
             grouped[(ind, area, status, tuple(sorted(years)))].append(group)
         out = []
+        order = {ind: i for i, ind in enumerate(self.indicator_order())}
         for (ind, area, status, years), groups in sorted(
-            grouped.items(), key=lambda kv: (_indicator_order(kv[0][0]), kv[0][1:])
+            grouped.items(), key=lambda kv: (order.get(kv[0][0], 999), kv[0][1:])
         ):
             order = [g for g in (FOCUS, *ORIGIN_ROWS) if g in groups]
             order += sorted(set(groups) - set(order))
@@ -616,9 +625,8 @@ class Builder:
                 "title": self.title(i),
                 "text": (d.get("description") or {}).get(lang, ""),
                 "sources": ", ".join(d.get("sources") or []),
-                "unconfirmed": d.get("unconfirmed") or [],
             }
-            for i, d in sorted(defs.items(), key=lambda kv: _indicator_order(kv[0]))
+            for i, d in ((i, defs[i]) for i in self.indicator_order())
         ]
         if self.peers:
             pyear = self.snap.peers.loc[self.snap.peers["area_code"] == self.area, "year"]
@@ -650,26 +658,6 @@ def _lower_first(text: str) -> str:
 
 def label_dk(lang: str) -> str:
     return DENMARK_NAME[0 if lang == "da" else 1]
-
-
-_ORDER = (
-    "employment_gap_25_64",
-    "employment_rate_25_64",
-    "employment_rate_16_64",
-    "grade9_danish_math_2plus",
-    "youth_education_20_24",
-    "higher_education_25_39",
-    "grade9_oral_danish_2plus",
-    "danish_test_within_5y",
-    "public_support_gap",
-    "public_support_share",
-    "convicted_share_men_15_29",
-    "convicted_share_15_79",
-)
-
-
-def _indicator_order(ind: str) -> tuple[int, str]:
-    return (_ORDER.index(ind) if ind in _ORDER else len(_ORDER), ind)
 
 
 def _criterion_row(pair: dict) -> dict:
@@ -721,7 +709,9 @@ def build_context(snap: Snapshot, area: str, year: int, lang: str) -> dict:
         "vintage": b.vintage(),
         "sentences": b.sentences(),
         "national": b.goal_rows("national"),
-        "set_titles": {k: label(SET_TITLES, k, lang) for k in SET_TITLES},
+        "set_titles": {
+            gs.id: gs.title.da if lang == "da" else gs.title.en for gs in snap.goal_sets
+        },
         "sections": b.sections(),
         "copenhagen": b.goal_rows("copenhagen") if area == "101" else None,
         "housing": b.housing(),

@@ -1,28 +1,25 @@
-"""Everything a report shows, read from the store once and gathered per area.
+"""Everything a report shows, read from the store once (``store.read``) and gathered per area.
 
-One choke point protects disclosure: ``_load_observations`` blanks value, numerator,
-denominator and interval of every cell whose status is not 'ok', so nothing downstream
-(tables, charts, goal evaluation, peer pooling, summary sentences) can ever see a suppressed
-number, even in a store that kept the number beside the status.
+Nothing here computes: goal status (every year), peers and their pooled values, intervals and
+the housing warning are the pipeline's. ``store.read`` blanks every suppressed cell, so nothing
+downstream (tables, charts, summary sentences) can see a suppressed number.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from barometer.catalogue.goals import GoalSet
 from barometer.codes import DENMARK, load_municipalities
 from barometer.errors import InputError
-from barometer.goals import GoalParams, evaluate, load_goal_sets, peer_values
-from barometer.goals.catalogue import GoalSet
-from barometer.store.reader import RunInfo, connect, read_run
+from barometer.publish.snapshot import default_year, goal_frames, is_housing_count
+from barometer.store.read import RunInfo, read_snapshot
+from barometer.store.read import Snapshot as StoreSnapshot
 
 FOCUS = "non_western"
-SECTION_AREAS = ("work", "education", "danish", "public_support", "crime")
 # Origin groups in the origin chart and table: the five that partition the population, the
 # focus roll-up and everyone.
 ORIGIN_ROWS = (
@@ -34,13 +31,6 @@ ORIGIN_ROWS = (
     "non_western",
     "all",
 )
-HOUSING_COUNTS = (
-    "housing_parallelsamfund",
-    "housing_omdannelsesomraader",
-    "housing_udsatte_boligomraader",
-    "housing_forebyggelsesomraader",
-)
-BLANKED = ("value", "numerator", "denominator", "ci_low", "ci_high")
 
 
 @dataclass
@@ -48,78 +38,47 @@ class Snapshot:
     """The parts of a store a report reads, for some or all areas."""
 
     store: Path
+    source: StoreSnapshot
     run: RunInfo
     definitions: dict[str, dict]
-    obs: pd.DataFrame  # sex 'all'; suppressed cells blanked
+    obs: pd.DataFrame  # preferred source, sex 'all'; suppressed cells blanked
     peers: pd.DataFrame
-    housing_areas: pd.DataFrame | None
-    housing_criteria: pd.DataFrame | None
+    peer_values: pd.DataFrame
+    housing_areas: pd.DataFrame
+    housing_criteria: pd.DataFrame
+    housing_warning: pd.DataFrame
     goal_sets: list[GoalSet]
     data_years: tuple[int, int] | None
-    goal_cache: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = field(default_factory=dict)
-    peer_cache: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-
-
-def _load_observations(con: duckdb.DuckDBPyConnection, areas: list[str] | None) -> pd.DataFrame:
-    sql = (
-        "SELECT indicator_id, area_code, year, origin_group, sex, value, numerator, denominator,"
-        " unit, status, reason, ci_low, ci_high FROM observations WHERE sex = 'all'"
-    )
-    params: list = []
-    if areas is not None:
-        sql += f" AND area_code IN ({', '.join('?' for _ in areas)})"
-        params += areas
-    obs = con.execute(sql, params).df()
-    hidden = obs["status"] != "ok"
-    for col in BLANKED:
-        obs[col] = obs[col].astype("float64")
-        obs.loc[hidden, col] = float("nan")
-    obs["year"] = obs["year"].astype(int)
-    return obs
 
 
 def load_snapshot(store: Path, area: str | None = None) -> Snapshot:
     """Read the store; with ``area``, only that area, Denmark and the area's peers."""
     store = Path(store)
-    run = read_run(store)
-    with connect(store) as con:
-        tables = _tables(con)
-        defs = {
-            r[0]: json.loads(r[1])
-            for r in con.execute("SELECT indicator_id, spec FROM definitions").fetchall()
-        }
-        if "peers" in tables:
-            peers = con.execute(
-                "SELECT area_code, peer_code, rank, distance, year FROM peers ORDER BY area_code,"
-                " rank"
-            ).df()
-        else:
-            peers = pd.DataFrame(columns=["area_code", "peer_code", "rank", "distance", "year"])
-        areas = None
-        if area is not None:
-            peers = peers[peers["area_code"] == area].reset_index(drop=True)
-            areas = sorted({area, DENMARK, *peers["peer_code"]})
-        obs = _load_observations(con, areas)
-        h_areas = h_crit = None
-        if "housing_areas" in tables:
-            where = "" if area in (None, DENMARK) else " WHERE municipality_code = ?"
-            par = [] if area in (None, DENMARK) else [area]
-            h_areas = con.execute(f"SELECT * FROM housing_areas{where}", par).df()
-            if "housing_criteria" in tables:
-                crit_where = (
-                    ""
-                    if not where
-                    else " WHERE area_id IN (SELECT area_id FROM housing_areas"
-                    " WHERE municipality_code = ?)"
-                )
-                h_crit = con.execute(f"SELECT * FROM housing_criteria{crit_where}", par).df()
-    years = obs.loc[~obs["indicator_id"].str.startswith("housing_"), "year"]
-    data_years = (int(years.min()), int(years.max())) if len(years) else None
-    return Snapshot(store, run, defs, obs, peers, h_areas, h_crit, load_goal_sets(), data_years)
+    areas = None
+    if area is not None:
+        peers = read_snapshot(store, areas=[area], sexes=["all"]).peers
+        areas = sorted({area, DENMARK, *peers["peer_code"]})
+    snap = read_snapshot(store, areas=areas, sexes=["all"])
+    obs = snap.observations[snap.observations["preferred"]].reset_index(drop=True)
+    kinds = obs["indicator_id"].map(lambda i: is_housing_count(snap, i))
+    years = obs.loc[~kinds, "year"]
+    first = int(years.min()) if len(years) else None
+    last = default_year(snap)
+    data_years = (first, last) if first is not None and last is not None else None
+    return Snapshot(
+        store=store,
+        source=snap,
+        run=snap.run,
+        definitions=snap.definitions,
+        obs=obs,
+        peers=snap.peers,
+        peer_values=snap.peer_values,
+        housing_areas=snap.housing_areas,
+        housing_criteria=snap.housing_criteria,
+        housing_warning=snap.housing_warning,
+        goal_sets=[GoalSet.model_validate(spec) for spec in snap.goal_sets.values()],
+        data_years=data_years,
+    )
 
 
 def area_name(code: str, lang: str) -> str:
@@ -139,37 +98,18 @@ def short_name(code: str, lang: str) -> str:
 
 
 def goals_for(snap: Snapshot, area: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Goal status and per-indicator detail for one area, evaluated at ``year``.
-
-    Evaluated from the (blanked) observations with the build's default parameters, so that
-    every part of the report refers to the same year; the store's own goal tables hold only
-    the newest year.
-    """
-    if year not in snap.goal_cache:
-        snap.goal_cache[year] = evaluate(snap.obs, snap.goal_sets, year=year, params=GoalParams())
-    goals, detail = snap.goal_cache[year]
-    return (
-        goals[goals["area_code"] == area].reset_index(drop=True),
-        detail[detail["area_code"] == area].reset_index(drop=True),
-    )
+    """The stored goal status and per-indicator detail of ``area`` in evaluation year ``year``
+    (the same rows the dashboard, the API and ``barometer goals status`` show)."""
+    return goal_frames(snap.source, area, year)
 
 
 def peer_frame(snap: Snapshot, area: str) -> pd.DataFrame:
-    """Pooled peer-group values of ``area`` (every indicator, year, origin group)."""
-    if area not in snap.peer_cache:
-        links = snap.peers[snap.peers["area_code"] == area]
-        if links.empty:
-            snap.peer_cache[area] = pd.DataFrame(
-                columns=["indicator_id", "year", "origin_group", "peer_value"]
-            )
-        else:
-            codes = {area, *links["peer_code"]}
-            part = snap.obs[snap.obs["area_code"].isin(codes)]
-            pv = peer_values(part, links)
-            snap.peer_cache[area] = pv[pv["area_code"] == area][
-                ["indicator_id", "year", "origin_group", "peer_value"]
-            ]
-    return snap.peer_cache[area]
+    """The stored pooled peer-group values of ``area`` (sex 'all')."""
+    pv = snap.peer_values
+    if pv.empty:
+        return pd.DataFrame(columns=["indicator_id", "year", "origin_group", "peer_value"])
+    part = pv[(pv["area_code"] == area) & (pv["sex"] == "all")]
+    return part[["indicator_id", "year", "origin_group", "peer_value"]]
 
 
 def peer_codes(snap: Snapshot, area: str) -> list[str]:

@@ -29,7 +29,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from barometer.codes import ORIGIN_GROUPS, SEXES
-from barometer.publish.web import downloads, views
+from barometer.publish import export
+from barometer.publish.web import views
 from barometer.publish.web.data import StoreData, load
 from barometer.publish.web.i18n import (
     LANGS,
@@ -44,13 +45,15 @@ from barometer.publish.web.i18n import (
     number,
     t,
 )
+from barometer.settings import ServeSettings
 from barometer.store.schema import OBSERVATION_COLUMNS
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PAGE_FORMATS = ("json", "csv", "xlsx", "jsonstat")
-CACHE_SIZE = 4096
-CACHE_BYTES = 512 * 1024 * 1024
+DOWNLOADS = ("csv", "xlsx", "jsonstat")
+CACHE_SIZE = ServeSettings().cache_entries
+CACHE_BYTES = ServeSettings().cache_bytes
 API_MAX_LIMIT = 100_000
 ERROR_SCHEMA = {
     "type": "object",
@@ -248,7 +251,7 @@ def create_app(
     store_path: str | Path,
     *,
     cache_size: int = CACHE_SIZE,
-    peers: bool = True,
+    cache_bytes: int = CACHE_BYTES,
     prewarm: bool = False,
 ) -> FastAPI:
     """The whole site for one store, loaded into memory now.
@@ -257,9 +260,7 @@ def create_app(
     languages) into the response cache in a background thread, so that the first visitors do
     not wait for first renders.
     """
-    store = load(Path(store_path), with_peers=peers)
-    views.goal_catalogue()  # read the goal files once, now
-    views.disclosure_threshold()  # and import the disclosure rules
+    store = load(Path(store_path))
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),
@@ -295,7 +296,7 @@ def create_app(
     )
     app.state.store = store
     if cache_size:
-        app.state.response_cache = CacheEntries(cache_size)
+        app.state.response_cache = CacheEntries(cache_size, cache_bytes)
         app.add_middleware(ResponseCache, entries=app.state.response_cache)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -310,7 +311,7 @@ def create_app(
             link=make_link(lang),
             switch_url=switch_url(request, lang),
             twin_url=with_suffix(request, "json"),
-            download_urls={f: with_suffix(request, f) for f in ("csv", "xlsx", "jsonstat")},
+            download_urls={f: with_suffix(request, f) for f in DOWNLOADS},
             store=store,
             meta=store.meta,
             page=view.page,
@@ -331,9 +332,9 @@ def create_app(
                 **view.data,
             }
             return json_response(payload)
-        if fmt in downloads.FORMATS:
+        if fmt in DOWNLOADS:
             name = f"barometer-{view.page}"
-            body = downloads.render(
+            body = export.render(
                 view.table.reset_index(drop=True),
                 fmt,
                 store.meta,
@@ -342,7 +343,7 @@ def create_app(
             ext = "json" if fmt == "jsonstat" else fmt
             return Response(
                 body,
-                media_type=downloads.FORMATS[fmt],
+                media_type=export.MEDIA_TYPES[fmt],
                 headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'},
             )
         raise Problem(404, f"unknown format {fmt!r}; use one of {', '.join(PAGE_FORMATS)}")
@@ -549,13 +550,22 @@ def create_app(
             str | None, Query(description=f"one or more of {', '.join(ORIGIN_GROUPS)}")
         ] = None,
         sex: Annotated[str | None, Query(description="all, male, female")] = None,
+        source: Annotated[
+            str | None,
+            Query(
+                description="source(s), e.g. registers or statbank:RAS200; 'preferred' for "
+                "each indicator's preferred source only"
+            ),
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT)] = 10_000,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> Response:
         return cached(
             request,
             lambda: json_response(
-                observations_payload(store, indicator, area, year, origin_group, sex, limit, offset)
+                observations_payload(
+                    store, indicator, area, year, origin_group, sex, limit, offset, source
+                )
             ),
         )
 
@@ -567,38 +577,31 @@ def create_app(
         goal_set: Annotated[str | None, Query(description="e.g. national")] = None,
     ) -> Response:
         def build() -> Response:
-            if store.goal_status is None:
-                if area:
-                    views.check_area(store, area)
-                views.parse_year(year)
-                return json_response(
-                    {"run": store.meta, "available": False, "goals": [], "indicators": []}
-                )
             gs, detail = store.goal_status, store.goal_indicator_status
             if area:
                 code = views.check_area(store, area)
                 gs = gs[gs["area_code"] == code]
-                if detail is not None:
-                    detail = detail[detail["area_code"] == code]
+                detail = detail[detail["area_code"] == code]
             y = views.parse_year(year)
-            if y is not None:
-                years = sorted(int(v) for v in store.goal_status["year"].dropna().unique())
-                if y not in years:
-                    raise views.NotFound(f"no goal status for year {y} (years: {years})")
-                gs = gs[gs["year"] == y]
+            if y is None:
+                y = store.goal_year
+            elif y not in store.goal_years:
+                raise views.NotFound(f"no goal status for year {y} (years: {store.goal_years})")
+            gs = gs[gs["year"] == y]
             if goal_set:
-                if goal_set not in set(store.goal_status["goal_set"]):
+                if goal_set not in store.goal_sets:
                     raise views.NotFound(f"unknown goal set {goal_set!r}")
                 gs = gs[gs["goal_set"] == goal_set]
-            if detail is not None:
-                keys = ["goal_set", "goal_id", "area_code", "origin_group"]
-                detail = detail.merge(gs[keys].drop_duplicates(), on=keys)
+            keys = ["goal_set", "goal_id", "area_code", "origin_group", "year"]
+            detail = detail.merge(gs[keys].drop_duplicates(), on=keys)
             return json_response(
                 {
                     "run": store.meta,
-                    "available": True,
+                    "available": not store.goal_status.empty,
+                    "year": y,
+                    "years": store.goal_years,
                     "goals": _frame_records(gs),
-                    "indicators": _frame_records(detail) if detail is not None else [],
+                    "indicators": _frame_records(detail),
                 }
             )
 
@@ -619,7 +622,7 @@ def create_app(
             ha = store.housing_areas
             y = views.parse_year(year)
             code = views.check_area(store, municipality) if municipality else None
-            if ha is None:
+            if ha.empty:
                 return json_response({"run": store.meta, "available": False, "areas": []})
             years = sorted(int(v) for v in ha["list_year"].unique())
             if y is not None:
@@ -628,7 +631,6 @@ def create_app(
                 ha = ha[ha["list_year"] == y]
             if code:
                 ha = ha[ha["municipality_code"] == code]
-            ha = ha.drop(columns=[c for c in ("run_id",) if c in ha])
             return json_response(
                 {"run": store.meta, "available": True, "years": years, "areas": _frame_records(ha)}
             )
@@ -707,8 +709,14 @@ def observations_payload(
     sex: str | None,
     limit: int,
     offset: int,
+    source: str | None = None,
 ) -> dict:
     inds = [views.check_indicator(store, i) for i in _split(indicator)]
+    sources = _split(source)
+    known = set(store.obs["source"].cat.categories)
+    unknown = [x for x in sources if x != "preferred" and x not in known]
+    if unknown:
+        raise views.NotFound(f"unknown source {unknown[0]!r} (sources: {', '.join(sorted(known))})")
     areas = [views.check_area(store, a) for a in _split(area)]
     groups = [views.check_origin(store, g) for g in _split(origin_group)]
     sexes = [views.check_sex(s) for s in _split(sex)]
@@ -731,6 +739,12 @@ def observations_payload(
         mask &= frame["origin_group"].isin(groups).to_numpy()
     if sexes:
         mask &= frame["sex"].isin(sexes).to_numpy()
+    if sources:
+        named = [x for x in sources if x != "preferred"]
+        chosen = frame["source"].isin(named).to_numpy()
+        if "preferred" in sources:
+            chosen |= frame["preferred"].to_numpy()
+        mask &= chosen
     if ranges:
         years = frame["year"].to_numpy()
         ymask = np.zeros(len(frame), dtype=bool)
@@ -750,15 +764,36 @@ def observations_payload(
     }
 
 
-def serve(
-    store: str | Path, host: str = "127.0.0.1", port: int = 8000, *, prewarm: bool = True
-) -> None:
+def serve(store: str | Path, settings: ServeSettings | None = None) -> None:
     """Serve the site for ``store`` with uvicorn until interrupted.
 
-    With ``prewarm`` the main pages are rendered into the cache in the background after start.
+    With ``settings.prewarm`` the main pages are rendered into the cache in the background
+    after start. A port in use is a clear error, not a traceback.
     """
+    import socket
+
     import uvicorn
 
-    app = create_app(store, prewarm=prewarm)
-    print(f"Integrationsbarometer on http://{host}:{port}/ (store {store})", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    from barometer.errors import BarometerError
+
+    settings = settings or ServeSettings()
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as exc:
+            raise BarometerError(
+                f"cannot listen on {settings.host}:{settings.port} ({exc.strerror}); "
+                "choose another port with --port or PORT=…"
+            ) from None
+    app = create_app(
+        store,
+        cache_size=settings.cache_entries,
+        cache_bytes=settings.cache_bytes,
+        prewarm=settings.prewarm,
+    )
+    print(
+        f"Integrationsbarometer on http://{settings.host}:{settings.port}/ (store {store})",
+        flush=True,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -1,68 +1,79 @@
-"""Everything the web app shows, loaded from the store once at startup.
+"""Everything the web app shows, read from the store once at startup (``store.read``).
 
 Why in memory: the store is read-only and small (a few hundred thousand observations), so
-requests answer from dictionaries of frames and never touch DuckDB. Tables that later issues
-add (goal status, housing lists, peers) are optional: a missing table is ``None`` and the page
-says so instead of failing.
+requests answer from dictionaries of plain rows and never touch DuckDB. Nothing here computes a
+figure: intervals, peers, goal status, ranks, the housing warning and the population shown for
+a sampled store were all decided by the pipeline; this module only indexes them.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from barometer.codes import DENMARK, ORIGIN_GROUPS, load_municipalities, load_regions
 from barometer.publish.export import describe_run
-from barometer.publish.web.intervals import wilson_interval
-from barometer.store.reader import RunInfo, connect, read_run
+from barometer.publish.snapshot import default_year, goal_year, goal_years, indicator_ids
+from barometer.settings import BuildSettings
+from barometer.store.read import RunInfo, Snapshot, read_snapshot
 from barometer.store.schema import OBSERVATION_COLUMNS
 
-log = logging.getLogger(__name__)
-
-KEYS = ["indicator_id", "area_code", "year", "origin_group", "sex"]
-OPTIONAL_TABLES = (
-    "goal_status",
-    "goal_indicator_status",
-    "housing_areas",
-    "housing_criteria",
-    "housing_warning",
-    "peers",
+CELL_FIELDS = (
+    "year",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "status",
+    "reason",
+    "source",
+    "ci_low",
+    "ci_high",
+    "rank",
+    "n_ranked",
 )
-AREA_ORDER = ("population", "work", "education", "danish", "public_support", "housing", "crime")
+# Origin groups in their display order: the headline groups first, then the detailed ones.
+GROUP_ORDER = ("all", "danish_origin", "non_western", "western", "menapt", "immigrants")
 
 
 @dataclass
 class StoreData:
     path: Path
     run: RunInfo
+    settings: BuildSettings
     meta: dict
     definitions: dict[str, dict]
-    obs: pd.DataFrame
+    goal_sets: dict[str, dict]
+    obs: pd.DataFrame  # every source, export columns
     by_indicator: dict[str, pd.DataFrame]
     by_area: dict[str, pd.DataFrame]
     years: list[int]
+    data_year: int | None
     indicator_years: dict[str, list[int]]
     indicator_groups: dict[str, list[str]]
+    indicator_sources: dict[str, list[dict]]
     areas: dict[str, dict]
-    tables: set[str]
-    goal_status: pd.DataFrame | None = None
-    goal_indicator_status: pd.DataFrame | None = None
-    housing_areas: pd.DataFrame | None = None
-    housing_criteria: pd.DataFrame | None = None
-    housing_warning: pd.DataFrame | None = None
+    tables: list[str]
+    goal_status: pd.DataFrame
+    goal_indicator_status: pd.DataFrame
+    goal_years: list[int]
+    goal_year: int | None
+    housing_areas: pd.DataFrame
+    housing_criteria: pd.DataFrame
+    housing_warning: pd.DataFrame
     peers: dict[str, list[str]] = field(default_factory=dict)
-    peer_values: pd.DataFrame | None = None
-    # (indicator, area) → (origin group, sex) → rows by year, as plain dicts (fast to render).
+    # (indicator, area) → (origin group, sex) → rows by year: the preferred source's cells,
+    # the other sources' cells, and the pooled peer values.
     cells: dict[tuple[str, str], dict[tuple[str, str], list[dict]]] = field(default_factory=dict)
+    other_cells: dict[tuple[str, str], dict[tuple[str, str], list[dict]]] = field(
+        default_factory=dict
+    )
     peer_cells: dict[tuple[str, str], dict[tuple[str, str], list[dict]]] = field(
         default_factory=dict
     )
-    # Goal rows by area, and goal-indicator rows by (goal_set, goal_id, area, origin group).
+    # Goal rows of the default evaluation year by area, and their indicator rows by goal.
     goal_status_by_area: dict[str, list[dict]] = field(default_factory=dict)
     goal_detail_by_key: dict[tuple, list[dict]] = field(default_factory=dict)
 
@@ -71,11 +82,7 @@ class StoreData:
         return self.run.synthetic
 
     def indicator_ids(self) -> list[str]:
-        order = {a: i for i, a in enumerate(AREA_ORDER)}
-        return sorted(
-            self.definitions,
-            key=lambda i: (order.get(self.definitions[i].get("area", "other"), 99), i),
-        )
+        return [i for i in self._order if i in self.by_indicator]
 
     def headline_group(self, indicator_id: str, preferred: str = "non_western") -> str:
         groups = self.indicator_groups.get(indicator_id, [])
@@ -86,62 +93,7 @@ class StoreData:
                 return g
         return groups[0] if groups else preferred
 
-
-def _fallback_spec(indicator_id: str, unit: str) -> dict:
-    """A definition for observations whose indicator has none in the store (e.g. housing)."""
-    words = indicator_id.replace("_", " ")
-    area = "housing" if indicator_id.startswith("housing_") else "other"
-    return {
-        "id": indicator_id,
-        "title": {"da": words, "en": words},
-        "description": {"da": "", "en": ""},
-        "area": area,
-        "unit": unit,
-        "polarity": "neutral",
-        "sources": [],
-        "notes": [],
-        "kind": "count" if unit == "count" else "other",
-    }
-
-
-def _read_table(con, name: str) -> pd.DataFrame:
-    return con.execute(f'SELECT * FROM "{name}"').df()
-
-
-def _add_intervals(obs: pd.DataFrame) -> pd.DataFrame:
-    """95 % intervals in the value's unit: the store's own where it has them, else Wilson.
-
-    Stores built after the disclosure issue carry ``ci_low``/``ci_high`` (Wilson for rates,
-    Newcombe for gaps); older stores have none, and rates then get Wilson from the counts here,
-    once, at load.
-    """
-    for c in ("ci_low", "ci_high"):
-        obs[c] = obs[c].astype(float) if c in obs else np.nan
-    pct = (obs["unit"] == "pct").to_numpy()
-    stored = obs["ci_high"].to_numpy()
-    values = obs["value"].to_numpy()
-    with np.errstate(invalid="ignore"):
-        if pct.any() and np.nanmax(np.where(pct, stored, np.nan), initial=-1) <= 1.0 < np.nanmax(
-            np.where(pct, values, np.nan), initial=-1
-        ):  # a store that keeps rate intervals as fractions
-            obs.loc[pct, ["ci_low", "ci_high"]] *= 100
-    usable = (
-        (obs["unit"] == "pct")
-        & (obs["status"] == "ok")
-        & obs["numerator"].notna()
-        & obs["denominator"].notna()
-        & (obs["denominator"] > 0)
-        & obs["ci_low"].isna()
-    )
-    if usable.any():
-        lo, hi = wilson_interval(
-            obs.loc[usable, "numerator"].to_numpy(float),
-            obs.loc[usable, "denominator"].to_numpy(float),
-        )
-        obs.loc[usable, "ci_low"] = 100 * lo
-        obs.loc[usable, "ci_high"] = 100 * hi
-    obs.loc[obs["status"] != "ok", ["ci_low", "ci_high"]] = np.nan
-    return obs
+    _order: list[str] = field(default_factory=list)
 
 
 def _areas() -> dict[str, dict]:
@@ -159,132 +111,73 @@ def _areas() -> dict[str, dict]:
     return out
 
 
-def _peers_from_store(frame: pd.DataFrame) -> dict[str, list[str]]:
-    cols = set(frame.columns)
-    if not {"area_code", "peer_code"} <= cols:
-        return {}
-    if "rank" in cols:
-        frame = frame.sort_values(["area_code", "rank"])
-    return {a: list(g["peer_code"].astype(str)) for a, g in frame.groupby("area_code")}
+def load(path: Path) -> StoreData:
+    return from_snapshot(read_snapshot(Path(path)))
 
 
-def _compute_peers(obs: pd.DataFrame, year: int) -> tuple[dict, dict]:
-    """Peer groups and their values, once at startup, through the goals package."""
-    try:
-        from barometer.goals.peers import compute_peers, peer_values
-    except ImportError:  # the goals package is optional for the web app
-        return {}, {}
-    base = obs[[*OBSERVATION_COLUMNS]]
-    base = base.astype(
-        {c: str for c in base.columns if isinstance(base[c].dtype, pd.CategoricalDtype)}
-    )
-    peers = compute_peers(base, year)
-    values = peer_values(base, peers)
-    groups = {a: list(g.sort_values("rank")["peer_code"]) for a, g in peers.groupby("area_code")}
-    return groups, values
-
-
-def load(path: Path, *, with_peers: bool = True) -> StoreData:
-    path = Path(path)
-    run = read_run(path)
-    with connect(path) as con:
-        con.execute("SET enable_progress_bar = false")
-        tables = {
-            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-        }
-        obs_cols = {r[0] for r in con.execute("DESCRIBE observations").fetchall()}
-        extra = [c for c in ("reason", "source", "ci_low", "ci_high") if c in obs_cols]
-        obs = con.execute(
-            f"SELECT {', '.join([*OBSERVATION_COLUMNS, *extra])} FROM observations "
-            "ORDER BY indicator_id, area_code, year, origin_group, sex"
-        ).df()
-        definitions = {}
-        if "definitions" in tables:
-            for ind, spec in con.execute("SELECT indicator_id, spec FROM definitions").fetchall():
-                definitions[ind] = json.loads(spec)
-        optional = {name: _read_table(con, name) for name in OPTIONAL_TABLES if name in tables}
-    for c in ("reason", "source"):
-        if c not in obs:
-            obs[c] = None
-    obs["year"] = obs["year"].astype(int)
+def from_snapshot(snap: Snapshot) -> StoreData:
+    obs = snap.observations[list(OBSERVATION_COLUMNS)].copy()
     # Categories: the frames are sliced and compared per request, and arrow-backed or object
     # strings make every slice and comparison slow.
-    for c in (
-        "indicator_id",
-        "area_code",
-        "origin_group",
-        "sex",
-        "unit",
-        "status",
-        "reason",
-        "source",
-    ):
+    for c in ("indicator_id", "area_code", "origin_group", "sex", "unit", "status", "source"):
         obs[c] = obs[c].astype("category")
-    for c in ("value", "numerator", "denominator"):
-        obs[c] = obs[c].astype(float)
-    # A suppressed cell has no value, whatever the store holds (never shown as zero).
-    obs.loc[obs["status"] != "ok", "value"] = np.nan
-    # A sample (synthetic scale S < 1) counts S of the people: a population figure shown on a
-    # page is the count ÷ S (foundation issue); the numerator keeps the count as counted.
-    # Housing-list counts are areas on a list, not sampled people.
-    if run.scale and run.scale != 1.0:
-        people = (obs["unit"] == "count") & ~obs["indicator_id"].astype(str).str.startswith(
-            "housing_"
-        )
-        obs.loc[people, "value"] = (obs.loc[people, "value"] / run.scale).round()
-    obs = _add_intervals(obs)
-    for ind, unit in obs.groupby("indicator_id", observed=True)["unit"].first().items():
-        definitions.setdefault(ind, _fallback_spec(ind, unit))
+    preferred = obs[obs["preferred"]]
     by_indicator = {
         k: g.reset_index(drop=True) for k, g in obs.groupby("indicator_id", observed=True)
     }
     by_area = {k: g.reset_index(drop=True) for k, g in obs.groupby("area_code", observed=True)}
-    years = sorted(int(y) for y in obs["year"].unique())
     indicator_years = {
-        k: sorted(int(y) for y in g["year"].unique()) for k, g in by_indicator.items()
+        k: sorted(int(y) for y in g["year"].unique())
+        for k, g in preferred.groupby("indicator_id", observed=True)
     }
     indicator_groups = {
-        k: sorted(g["origin_group"].unique(), key=_group_order) for k, g in by_indicator.items()
+        k: sorted(g["origin_group"].unique(), key=_group_order)
+        for k, g in preferred.groupby("indicator_id", observed=True)
     }
+    sources: dict[str, list[dict]] = {}
+    for rec in snap.indicator_sources.to_dict("records"):
+        sources.setdefault(rec["indicator_id"], []).append(rec)
+    gy = goal_year(snap, None)
     data = StoreData(
-        path=path,
-        run=run,
-        meta=describe_run(run),
-        definitions=definitions,
+        path=snap.path,
+        run=snap.run,
+        settings=snap.settings,
+        meta=describe_run(snap.run),
+        definitions=snap.definitions,
+        goal_sets=snap.goal_sets,
         obs=obs,
         by_indicator=by_indicator,
         by_area=by_area,
-        years=years,
+        years=sorted(int(y) for y in obs["year"].unique()),
+        data_year=default_year(snap),
         indicator_years=indicator_years,
         indicator_groups=indicator_groups,
+        indicator_sources=sources,
         areas=_areas(),
-        tables=tables,
+        tables=snap.tables,
+        goal_status=snap.goal_status,
+        goal_indicator_status=snap.goal_indicator_status,
+        goal_years=goal_years(snap),
+        goal_year=gy,
+        housing_areas=snap.housing_areas,
+        housing_criteria=snap.housing_criteria,
+        housing_warning=snap.housing_warning,
+        _order=indicator_ids(snap),
     )
-    for name, frame in optional.items():
-        if name == "peers":
-            data.peers = _peers_from_store(frame)
-        else:
-            setattr(data, name, frame)
-    if with_peers and not data.peers and years and "population" in by_indicator:
-        try:
-            data.peers, data.peer_values = _compute_peers(obs, years[-1])
-        except Exception as exc:  # peers are an extra; the pages work without them
-            log.warning("peer municipalities not available: %s", exc)
-    data.cells = _index_cells(obs)
-    _index_goals(data)
-    data.peer_cells = _index_peer_cells(data.peer_values)
+    data.peers = {
+        a: list(g.sort_values("rank")["peer_code"]) for a, g in snap.peers.groupby("area_code")
+    }
+    data.cells = index_cells(preferred)
+    data.other_cells = index_cells(obs[~obs["preferred"]])
+    data.peer_cells = _index_peer_cells(snap.peer_values)
+    _index_goals(data, gy)
     return data
 
 
-CELL_FIELDS = ("year", "value", "numerator", "denominator", "unit", "status", "ci_low", "ci_high")
-
-
-def _index_cells(obs: pd.DataFrame) -> dict:
+def index_cells(obs: pd.DataFrame) -> dict:
     """Observations as nested dicts of plain rows, built once (rendering avoids pandas)."""
     cols = ["indicator_id", "area_code", "origin_group", "sex", *CELL_FIELDS]
-    arrays = [
-        obs[c].astype(object).to_numpy() if c not in ("year",) else obs[c].to_numpy() for c in cols
-    ]
+    arrays = [obs[c].astype(object).to_numpy() for c in cols]
     cells: dict = {}
     for row in zip(*arrays, strict=True):
         ind, area, group, sex = row[:4]
@@ -293,11 +186,14 @@ def _index_cells(obs: pd.DataFrame) -> dict:
         for k in ("value", "numerator", "denominator", "ci_low", "ci_high"):
             v = rec[k]
             rec[k] = None if v is None or v != v else float(v)
+        for k in ("rank", "n_ranked"):
+            v = rec[k]
+            rec[k] = None if v is None or v is pd.NA or v != v else int(v)
         cells.setdefault((ind, area), {}).setdefault((group, sex), []).append(rec)
     return cells
 
 
-def _index_peer_cells(values: pd.DataFrame | None) -> dict:
+def _index_peer_cells(values: pd.DataFrame) -> dict:
     """Pooled peer-group values by (indicator, area) → (origin group, sex) → rows by year."""
     out: dict = {}
     if values is None or values.empty:
@@ -319,23 +215,30 @@ def _index_peer_cells(values: pd.DataFrame | None) -> dict:
 
 
 def _group_order(group: str) -> int:
-    order = ("all", "danish_origin", "non_western", "western", "menapt", "immigrants")
-    if group in order:
-        return order.index(group)
+    if group in GROUP_ORDER:
+        return GROUP_ORDER.index(group)
     return 10 + (ORIGIN_GROUPS.index(group) if group in ORIGIN_GROUPS else 50)
 
 
-def _index_goals(data: StoreData) -> None:
-    gs = data.goal_status
-    if gs is None:
-        return
-    keys = [c for c in ("goal_set", "goal_id") if c in gs]
-    for rec in gs.sort_values(keys).to_dict("records"):
+def goal_rows_for(data: StoreData, year: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored goal rows of one evaluation year (every area)."""
+    gs, detail = data.goal_status, data.goal_indicator_status
+    if year is None or gs.empty:
+        return gs.iloc[0:0], detail.iloc[0:0]
+    return gs[gs["year"] == year], detail[detail["year"] == year]
+
+
+def _index_goals(data: StoreData, year: int | None) -> None:
+    gs, detail = goal_rows_for(data, year)
+    order = {}
+    for pos, (set_id, spec) in enumerate(data.goal_sets.items()):
+        for gpos, goal in enumerate(spec.get("goals", [])):
+            order[(set_id, goal["id"])] = (pos, gpos)
+    records = sorted(
+        gs.to_dict("records"), key=lambda r: order.get((r["goal_set"], r["goal_id"]), (99, 99))
+    )
+    for rec in records:
         data.goal_status_by_area.setdefault(rec["area_code"], []).append(rec)
-    detail = data.goal_indicator_status
-    if detail is None:
-        return
-    sort = [c for c in ("label", "indicator_id") if c in detail]
-    for rec in detail.sort_values(sort).to_dict("records"):
+    for rec in detail.sort_values(["label", "indicator_id"], na_position="last").to_dict("records"):
         key = (rec["goal_set"], rec["goal_id"], rec["area_code"], rec["origin_group"])
         data.goal_detail_by_key.setdefault(key, []).append(rec)

@@ -7,37 +7,34 @@ Nothing statistical happens here: values, intervals and peers were read or deriv
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from barometer.catalogue.describe import describe_spec
 from barometer.codes import DENMARK, ORIGIN_GROUPS, SEXES
 from barometer.publish.web import charts
 from barometer.publish.web.data import StoreData
 from barometer.publish.web.i18n import (
-    AREA_LABELS,
     LIGHT_LABELS,
     MOVEMENT_LABELS,
     ORIGIN_LABELS,
     POLARITY_LABELS,
     SEX_LABELS,
     TARGET_LABELS,
+    THEME_LABELS,
     UNIT_LABELS,
     fmt_change,
     fmt_value,
     label,
+    source_label,
     t,
 )
 from barometer.store.schema import OBSERVATION_COLUMNS
 
 MAX_COMPARE = 6
-HOUSING_INDICATORS = (
-    "housing_parallelsamfund",
-    "housing_omdannelsesomraader",
-    "housing_udsatte_boligomraader",
-    "housing_forebyggelsesomraader",
-)
 
 
 class NotFound(Exception):  # noqa: N818 — maps to HTTP 404
@@ -195,89 +192,16 @@ def _series(store: StoreData, ind: str, area: str, group: str, sex: str) -> list
 
 
 def _spec_fields(spec: dict, lang: str) -> list[tuple[str, str]]:
-    """Definition lines as (label, text) pairs from the catalogue spec."""
-    out = []
-    desc = (spec.get("description") or {}).get(lang)
-    if desc:
-        out.append((t("definition", lang), desc))
-    filters = spec.get("filters") or {}
-    pop = []
-    age = filters.get("age")
-    if age:
-        lo, hi = age.get("min"), age.get("max")
-        lo_s = "" if lo is None else f"{lo:g}"
-        hi_s = "" if hi is None else f"{hi:g}"
-        pop.append(f"alder {lo_s}-{hi_s} år" if lang == "da" else f"aged {lo_s}-{hi_s}")
-    if filters.get("sex"):
-        pop.append(label(SEX_LABELS, filters["sex"], lang))
-    arr = filters.get("immigrant_arrival_age")
-    if arr:
-        lo, hi = arr.get("min"), arr.get("max")
-        pop.append(
-            f"indvandrere kun hvis indvandret i alderen {lo:g}-{hi:g} år"
-            if lang == "da"
-            else f"immigrants only if they arrived aged {lo:g}-{hi:g}"
-        )
-    if pop:
-        out.append((t("population_def", lang), "; ".join(pop)))
-    num = spec.get("numerator")
-    if num:
-        parts = [_numerator_text(k, v, lang) for k, v in num.items() if v is not None]
-        out.append((t("numerator", lang), ", ".join(parts)))
-        out.append(
-            (
-                t("denominator", lang),
-                "alle i populationen" if lang == "da" else "everyone in the population",
-            )
-        )
-    if spec.get("kind") == "gap":
-        out.append(
-            (
-                t("definition", lang) + " (gap)",
-                f"{spec.get('of')}: {spec.get('reference')} − "
-                + ("fokusgruppen" if lang == "da" else "the focus group")
-                + f" ({spec.get('direction')})",
-            )
-        )
+    """Definition lines as (label, text) pairs: the catalogue's one description
+    (catalogue/describe.py), then unit, polarity and sources."""
+    out = [(t(key, lang), text) for key, text in describe_spec(spec, lang)]
     if spec.get("unit"):
         out.append((t("unit", lang), label(UNIT_LABELS, spec["unit"], lang)))
     if spec.get("polarity"):
         out.append((t("polarity", lang), label(POLARITY_LABELS, spec["polarity"], lang)))
     if spec.get("sources"):
         out.append((t("source", lang), ", ".join(spec["sources"])))
-    if spec.get("year_basis"):
-        out.append((t("year_basis", lang), spec["year_basis"]))
-    for note in spec.get("notes") or []:
-        out.append((t("notes", lang), note))
-    for note in spec.get("unconfirmed") or []:
-        out.append((t("unconfirmed", lang), note))
     return out
-
-
-def _numerator_text(key: str, value: object, lang: str) -> str:
-    da = lang == "da"
-    if key == "employed":
-        return "i beskæftigelse (SOCIO13 110-139)" if da else "employed (SOCIO13 110-139)"
-    if key == "convicted":
-        return (
-            "dømt efter straffeloven i året"
-            if da
-            else "convicted under the criminal code in the year"
-        )
-    if key == "edu_main_group":
-        groups = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        return (
-            f"højest fuldførte uddannelse i hovedgruppe {groups}"
-            if da
-            else f"highest completed education in main group {groups}"
-        )
-    if key == "sum":
-        return (
-            "sum af fuldtidspersoner på offentlig forsørgelse"
-            if da
-            else "sum of full-time equivalents on public support"
-        )
-    return f"{key} = {value}"
 
 
 def _chart_block(
@@ -370,16 +294,12 @@ def search(store: StoreData, query: str, lang: str) -> list[dict]:
 
 
 def _needles(store: StoreData, area: str, lang: str) -> list[dict] | None:
-    gs = store.goal_status
-    if gs is None:
+    """The national goals' movement for the area in the default evaluation year."""
+    if store.goal_status.empty:
         return None
-    rows = gs[gs["area_code"] == area]
-    if "goal_set" in rows and (rows["goal_set"] == "national").any():
-        rows = rows[rows["goal_set"] == "national"]
-    if "origin_group" in rows and (rows["origin_group"] == "non_western").any():
-        rows = rows[rows["origin_group"] == "non_western"]
+    rows = [r for r in store.goal_status_by_area.get(area, []) if r["goal_set"] == "national"]
     out = []
-    for rec in rows.to_dict("records"):
+    for rec in rows:
         movement = rec.get("movement", "no_data")
         out.append(
             {
@@ -457,8 +377,8 @@ def indicators_index(store: StoreData, lang: str) -> View:
             {
                 "id": ind,
                 "title": indicator_title(store, ind, lang),
-                "area": spec.get("area", "other"),
-                "area_label": label(AREA_LABELS, spec.get("area", "other"), lang),
+                "theme": spec.get("theme"),
+                "theme_label": label(THEME_LABELS, spec.get("theme"), lang),
                 "unit": spec.get("unit"),
                 "first_year": years[0] if years else None,
                 "last_year": years[-1] if years else None,
@@ -535,7 +455,7 @@ def municipality(
             "latest_year": latest,
             "groups_table": groups_table,
         }
-        sections.setdefault(spec.get("area", "other"), []).append(entry)
+        sections.setdefault(spec.get("theme"), []).append(entry)
         twin_indicators.append({"indicator_id": ind, "origin_group": g, "sex": sex, "series": rows})
     goals = _goal_rows(store, code, lang)
     data = {
@@ -549,8 +469,8 @@ def municipality(
     table = store.by_area[code][[*OBSERVATION_COLUMNS]]
     ctx = {
         "sections": [
-            (a, label(AREA_LABELS, a, lang), sections[a])
-            for a in [*dict.fromkeys([*_area_order(), *sections])]
+            (a, label(THEME_LABELS, a, lang), sections[a])
+            for a in [*dict.fromkeys([*THEME_LABELS, *sections])]
             if a in sections
         ],
         "group_options": _group_options(lang),
@@ -558,19 +478,12 @@ def municipality(
     return View("municipality", "municipality.html", name, data, table, blocks, ctx)
 
 
-def _area_order() -> list[str]:
-    from barometer.publish.web.data import AREA_ORDER
-
-    return list(AREA_ORDER)
-
-
 def _group_options(lang: str) -> list[tuple[str, str]]:
     return [(g, label(ORIGIN_LABELS, g, lang)) for g in ORIGIN_GROUPS]
 
 
 def _goal_rows(store: StoreData, code: str, lang: str) -> dict | None:
-    gs = store.goal_status
-    if gs is None:
+    if store.goal_status.empty:
         return None
     rows = store.goal_status_by_area.get(code, [])
     details = store.goal_detail_by_key
@@ -642,8 +555,9 @@ def indicator(
         if info["level"] != "municipality":
             continue
         rec = next((r for r in _series(store, ind, code, group, sex) if r["year"] == year_i), None)
-        if rec is None:
-            continue
+        if rec is None:  # no cell: nobody in the group, or no figure from the source
+            rec = {"value": None, "ci_low": None, "ci_high": None, "status": "no_data"}
+            rec.update(rank=None, n_ranked=None, unit=unit)
         rank_rows.append(
             {
                 "code": code,
@@ -652,19 +566,18 @@ def indicator(
                 "ci_low": rec["ci_low"],
                 "ci_high": rec["ci_high"],
                 "status": rec["status"],
+                "rank": rec["rank"],
+                "n_ranked": rec["n_ranked"],
                 "label": _cell(rec, lang),
             }
         )
-    rank_rows.sort(key=lambda r: (r["value"] is None, -(r["value"] or 0), r["name"]))
+    # The pipeline's ranks: 1 = best by the indicator's polarity, ties share a rank.
+    rank_rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
     rank_title = f"{t('ranking', lang)}, {year_i}: {title} — {g_lab}, {s_lab}"
-    body = []
-    pos = 0
-    for r in rank_rows:
-        if r["value"] is not None:
-            pos += 1
-        body.append(
-            [str(pos) if r["value"] is not None else "–", r["name"], r["label"], _ci_text(r, lang)]
-        )
+    body = [
+        [str(r["rank"]) if r["rank"] is not None else "–", r["name"], r["label"], _ci_text(r, lang)]
+        for r in rank_rows
+    ]
     blocks.append(
         _chart_block(
             "chart-ranking",
@@ -713,8 +626,13 @@ def indicator(
             [[r["name"], r["label"], _ci_text(r, lang)] for r in og_rows],
         )
     )
+    others = _other_sources(store, ind, area, group, sex, lang)
+    if others:
+        blocks.append(others["block"])
     data = {
         "indicator": {"id": ind, **{k: v for k, v in spec.items() if k != "id"}},
+        "sources": store.indicator_sources.get(ind, []),
+        "other_sources": others["rows"] if others else [],
         "area": {"code": area, "name": name},
         "origin_group": group,
         "sex": sex,
@@ -736,6 +654,38 @@ def indicator(
         "has_ci": bool(frame["ci_low"].notna().any()),
     }
     return View("indicator", "indicator.html", title, data, table, blocks, ctx)
+
+
+def _other_sources(
+    store: StoreData, ind: str, area: str, group: str, sex: str, lang: str
+) -> dict | None:
+    """The same cells from the indicator's other sources, beside the preferred figures."""
+    others = store.other_cells.get((ind, area), {}).get((group, sex), [])
+    if not others:
+        return None
+    unit = store.definitions[ind].get("unit", "pct")
+    notes = {
+        s["source"]: json.loads(s["notes"]) if isinstance(s.get("notes"), str) else []
+        for s in store.indicator_sources.get(ind, [])
+    }
+    by_source: dict[str, dict[int, str]] = {}
+    rows = []
+    for rec in others:
+        text = fmt_value(rec["value"], unit, lang, rec["status"])
+        by_source.setdefault(rec["source"], {})[rec["year"]] = text
+        rows.append({k: rec[k] for k in ("source", "year", "value", "status")})
+    years = sorted({r["year"] for r in rows})
+    sources = sorted(by_source)
+    headers = [t("year", lang), *(source_label(s, lang) for s in sources)]
+    body = [[str(y), *(by_source[s].get(y, "–") for s in sources)] for y in years]
+    caption = "; ".join(
+        f"{source_label(s, lang)}: " + " ".join(n.get(lang, "") for n in notes.get(s, []))
+        for s in sources
+        if notes.get(s)
+    )
+    block = _chart_block("table-other-sources", t("other_sources", lang), {}, headers, body)
+    block["caption"] = caption or t("other_sources", lang)
+    return {"block": block, "rows": rows}
 
 
 def parse_areas(store: StoreData, raw: list[str]) -> list[str]:
@@ -811,33 +761,10 @@ def _default_indicator(store: StoreData) -> str:
     return ids[0]
 
 
-def _goal_sets_catalogue() -> dict[str, dict]:
-    try:
-        from barometer.goals import load_goal_sets
-
-        sets = load_goal_sets()
-    except Exception:  # the goal catalogue is optional for the web app
-        return {}
-    out = {}
-    for s in sets if isinstance(sets, list | tuple) else getattr(sets, "values", lambda: [])():
-        out[s.id] = s.model_dump(mode="json")
-    return out
-
-
-_GOAL_CATALOGUE: dict[str, dict] | None = None
-
-
-def goal_catalogue() -> dict[str, dict]:
-    global _GOAL_CATALOGUE
-    if _GOAL_CATALOGUE is None:
-        _GOAL_CATALOGUE = _goal_sets_catalogue()
-    return _GOAL_CATALOGUE
-
-
 def goals(store: StoreData, area: str | None, lang: str) -> View:
     code = check_area(store, area)
     status = _goal_rows(store, code, lang)
-    catalogue = goal_catalogue()
+    catalogue = store.goal_sets
     sets = []
     by_set: dict[str, list[dict]] = {}
     for g in (status or {}).get("goals", []):
@@ -863,13 +790,12 @@ def goals(store: StoreData, area: str | None, lang: str) -> View:
                 "status": by_set.get(set_id, []),
             }
         )
-    table = (
-        store.goal_status[store.goal_status["area_code"] == code]
-        if store.goal_status is not None
-        else pd.DataFrame(columns=["goal_set", "goal_id", "area_code"])
-    )
+    gs = store.goal_status
+    table = gs[(gs["area_code"] == code) & (gs["year"] == store.goal_year)]
     data = {
         "area": {"code": code, "name": area_name(store, code, lang)},
+        "year": store.goal_year,
+        "years": store.goal_years,
         "available": status is not None,
         "goal_sets": sets,
     }
@@ -897,8 +823,12 @@ HOUSING_SHOW = [
 
 def housing(store: StoreData, year: str | None, lang: str) -> View:
     ha = store.housing_areas
-    counts = [i for i in HOUSING_INDICATORS if i in store.by_indicator]
-    if ha is None or ha.empty:
+    counts = [
+        {"id": i, "title": indicator_title(store, i, lang)}
+        for i in store.indicator_ids()
+        if store.definitions[i].get("kind") == "housing_count"
+    ]
+    if ha.empty:
         parse_year(year)
         data = {
             "available": False,
@@ -906,6 +836,7 @@ def housing(store: StoreData, year: str | None, lang: str) -> View:
             "year": None,
             "areas": [],
             "warning": [],
+            "warning_margin": store.settings.warning_margin,
             "count_indicators": counts,
         }
         return View(
@@ -939,6 +870,10 @@ def housing(store: StoreData, year: str | None, lang: str) -> View:
         "year": y,
         "areas": areas,
         "warning": warning,
+        "warning_margin": store.settings.warning_margin,
+        "warning_year": int(store.housing_warning["list_year"].max())
+        if not store.housing_warning.empty
+        else None,
         "count_indicators": counts,
     }
     return View(
@@ -952,53 +887,28 @@ def housing(store: StoreData, year: str | None, lang: str) -> View:
     )
 
 
-SLOTS = ("employment", "crime", "education", "income", "non_western")
-
-
 def _early_warning(store: StoreData, year: int) -> list[dict]:
-    """Criteria an area does not meet but is within 10 % of, from the stored criteria values."""
-    if store.housing_warning is not None and "list_year" in store.housing_warning:
-        w = store.housing_warning
-        w = w[w["list_year"] == year]
-        return _records(w, [c for c in w.columns if c != "run_id"])[:500]
-    hc = store.housing_criteria
-    if hc is None or hc.empty:
-        ha = store.housing_areas
-        if ha is None:
-            return []
-        parts = []
-        for slot in SLOTS:
-            cols = [f"{slot}_value", f"{slot}_threshold", f"{slot}_met"]
-            if not set(cols) <= set(ha.columns):
-                continue
-            part = ha.loc[ha["list_year"] == year, ["area_id", "area_name", *cols]].copy()
-            part.columns = ["area_id", "area_name", "value", "threshold", "met"]
-            part["slot"] = slot
-            parts.append(part)
-        if not parts:
-            return []
-        hc = pd.concat(parts, ignore_index=True)
-    else:
-        hc = hc[hc["list_year"] == year]
-    c = hc[~hc["met"].fillna(False).astype(bool)].copy()
-    c = c[c["value"].notna() & c["threshold"].notna() & (c["threshold"] != 0)]
-    c["distance"] = c["value"] - c["threshold"]
-    c["relative"] = (c["distance"].abs() / c["threshold"].abs()).round(4)
-    c = c[c["relative"] <= 0.10].sort_values(["relative", "area_id"])
-    ha = store.housing_areas
-    if "area_name" not in c and ha is not None and "area_name" in ha:
-        names = ha[ha["list_year"] == year].set_index("area_id")["area_name"]
-        c["area_name"] = c["area_id"].map(names)
-    cols = ["area_id", "area_name", "criterion", "slot", "value", "threshold", "distance"]
-    return _records(c, [x for x in cols if x in c])[:500]
-
-
-def disclosure_threshold() -> int:
-    try:
-        from barometer.disclosure import MIN_THRESHOLD
-    except ImportError:  # the disclosure package is optional for the web app
-        return 3
-    return int(MIN_THRESHOLD)
+    """The stored early warning of the list year: criteria within the run's margin of their
+    threshold (pipeline: housing/warning.py), nearest first."""
+    w = store.housing_warning
+    if w.empty:
+        return []
+    w = w[(w["list_year"] == year) & w["within_margin"] & (w["criterion"] != "residents")]
+    w = w.assign(relative=(w["distance"].abs() / w["threshold"].abs()).round(4))
+    w = w.sort_values(["relative", "area_id", "criterion"])
+    cols = [
+        "area_id",
+        "area_name",
+        "criterion",
+        "slot",
+        "value",
+        "threshold",
+        "distance",
+        "met",
+        "would_enter",
+        "would_leave",
+    ]
+    return _records(w, cols)[:500]
 
 
 def about(store: StoreData, lang: str) -> View:
@@ -1016,14 +926,15 @@ def about(store: StoreData, lang: str) -> View:
                 "unit": spec.get("unit"),
             }
         )
-    MIN_THRESHOLD = disclosure_threshold()  # noqa: N806
     run = {**store.meta, "tables": sorted(store.tables)}
     data = {
         "run": run,
         "definitions": defs,
         "sources": sorted(sources),
-        "disclosure_min_threshold": MIN_THRESHOLD,
+        "disclosure_threshold": store.settings.disclosure_threshold,
+        "warning_margin": store.settings.warning_margin,
         "parameters": store.run.parameters,
+        "notes": store.run.notes,
     }
     table = (
         pd.DataFrame(defs).assign(sources=lambda f: f["sources"].map(", ".join))
