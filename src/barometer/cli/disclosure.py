@@ -18,15 +18,11 @@ def report(
 ) -> None:
     """How many cells were suppressed, per indicator, area (level) and reason."""
     from barometer.disclosure import render_suppression_report, summarise_suppression
-    from barometer.store.reader import connect
+    from barometer.store.read import read_observations
 
     if by not in ("area_level", "area_code"):
         raise typer.BadParameter("--by must be area_level or area_code")
-    with connect(store) as con:
-        obs = con.execute(
-            "SELECT indicator_id, area_code, year, origin_group, sex, status, reason "
-            "FROM observations"
-        ).df()
+    obs = read_observations(store)
     summary = summarise_suppression(obs, by=by)
     if fmt == "csv":
         print(summary.to_csv(index=False, lineterminator="\n"), end="")

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from barometer.cli._common import console
 
 app = typer.Typer(help="Housing areas: legal criteria per list year.", no_args_is_help=True)
-console = Console(stderr=True)
 
 
 @app.command("classify")
@@ -39,8 +39,8 @@ def stats(
     ] = None,
 ) -> None:
     """Area statistics (the criteria's inputs) from register microdata."""
-    from barometer.build import read_manifest
     from barometer.housing import compute_area_stats, write_table
+    from barometer.pipeline.registers import read_manifest
 
     if scale is None:
         manifest = read_manifest(registers) or {}
@@ -56,12 +56,15 @@ def warn(
     list_year: Annotated[int, typer.Option(help="The coming 1 December list.")],
     out: Annotated[Path, typer.Option(help="Output CSV (or .parquet).")],
     margin: Annotated[
-        float, typer.Option(help="Move each criterion by this fraction of its threshold.")
-    ] = 0.05,
+        float | None,
+        typer.Option(help="Move each criterion by this fraction of its threshold (default 0.10)."),
+    ] = None,
 ) -> None:
     """Early warning: distance to each threshold, and who would enter or leave a list."""
     from barometer.housing import early_warning, read_area_stats, write_table
+    from barometer.settings import resolve_build_settings
 
+    margin = resolve_build_settings({"warning_margin": margin}).warning_margin
     result = early_warning(read_area_stats(areas), list_year, margin)
     write_table(result, out)
     console.print(f"[green]Wrote[/] {len(result)} rows to {out}")

@@ -1,0 +1,133 @@
+"""`barometer indicators`, `export`, `summary`, `report` and `serve`: reading a store."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from barometer.cli._common import console, progress_bar
+from barometer.errors import InputError
+
+
+def indicators(
+    catalogue: Annotated[Path | None, typer.Option(help="Folder of indicator YAML files.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or markdown")] = "table",
+) -> None:
+    """List the indicator catalogue."""
+    from barometer.catalogue import load_catalogue
+    from barometer.catalogue.docs import render_markdown
+
+    cat = load_catalogue(catalogue)
+    if fmt == "markdown":
+        print(render_markdown(cat), end="")
+        return
+    if fmt == "json":
+        print(
+            json.dumps(
+                [i.model_dump(mode="json") for i in cat.values()], indent=2, ensure_ascii=False
+            )
+        )
+        return
+    table = Table("id", "kind", "unit", "theme", "title (en)", "source")
+    for i in cat.values():
+        table.add_row(i.id, i.kind, i.unit, i.theme, i.title.en, ", ".join(i.sources))
+    Console().print(table)
+
+
+def export(
+    store: Annotated[Path, typer.Option(help="The store to read.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, parquet or xlsx")] = "csv",
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator id.")] = None,
+    area: Annotated[str | None, typer.Option(help="Only this area code (000, 084, 101 …).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output file (default: stdout for csv).")] = None,
+) -> None:
+    """Export observations (every source, with the preferred one marked)."""
+    from barometer.publish.export import export_store, write_csv
+    from barometer.store.read import read_observations, read_run
+
+    if out is None:
+        if fmt != "csv":
+            raise typer.BadParameter("--out is required for parquet and xlsx", param_hint="--out")
+        if read_run(store).synthetic:
+            console.print("[bold red]SYNTHETIC DATA[/]: not real figures.")
+        obs = read_observations(store, indicator=indicator, area=area)
+        if obs.empty:
+            raise InputError("no observations match", path=store)
+        sys.stdout.write(write_csv(obs))
+        return
+    n = export_store(store, fmt, out, indicator=indicator, area=area)
+    console.print(f"[green]Exported[/] {n:,} rows to {out}")
+
+
+def summary(
+    store: Annotated[Path, typer.Option(help="The store to summarise.")],
+    area: Annotated[str, typer.Option(help="Area code.")] = "000",
+) -> None:
+    """Key figures for an area: the newest value of each indicator for three origin groups."""
+    from barometer.publish.figures import key_figure_table
+    from barometer.store.read import read_snapshot
+
+    code = area.strip().zfill(3) if area.strip().isdigit() else area.strip()
+    snap = read_snapshot(store, areas=[code], sexes=["all"])
+    if snap.observations.empty:
+        raise InputError(f"no observations for area {area!r}", path=store)
+    run = snap.run
+    title = f"Integrationsbarometer — area {code}, run {run.run_id}"
+    if run.synthetic:
+        title += f"  [bold red]SYNTHETIC DATA (scale {run.scale})[/]"
+    rows = key_figure_table(snap, code, "en")
+    table = Table("indicator", "year", "danish origin", "non-western", "all", "source", title=title)
+    for r in rows:
+        table.add_row(*r)
+    Console().print(table)
+
+
+def report(
+    store: Annotated[Path, typer.Option(help="The store file.")] = Path("barometer.duckdb"),
+    area: Annotated[str | None, typer.Option(help="Municipality code, or 000 for Denmark.")] = None,
+    year: Annotated[int | None, typer.Option(help="Report year (default: newest).")] = None,
+    lang: Annotated[str, typer.Option(help="da or en.")] = "da",
+    fmt: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
+    out: Annotated[Path | None, typer.Option(help="File (one report) or folder (--all).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Denmark and every municipality.")] = False,
+) -> None:
+    """Write 'Integrationsbarometer <year> — <municipality>' as PDF or HTML."""
+    from barometer.publish.report import render_all, render_report
+
+    if all_ == (area is not None):
+        raise InputError("give either --area CODE or --all")
+    t0 = time.perf_counter()
+    if all_:
+        with progress_bar() as update:
+            paths = render_all(store, year, lang, fmt, out or Path("reports"), update)
+        console.print(
+            f"[green]Wrote[/] {len(paths)} reports to {paths[0].parent}, "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
+    else:
+        path = render_report(store, area, year, lang, fmt, out)
+        console.print(f"[green]Wrote[/] {path}, {time.perf_counter() - t0:.1f} s")
+
+
+def serve(
+    store: Annotated[Path, typer.Option(help="The store to publish.")],
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (env PORT or BAROMETER_PORT).")] = None,
+) -> None:
+    """Serve the dashboard and the JSON API (reads the store only)."""
+    import os
+
+    from barometer.publish.web import serve as run
+    from barometer.settings import resolve_serve_settings
+
+    if port is None and os.environ.get("PORT"):
+        port = int(os.environ["PORT"])
+    settings = resolve_serve_settings({"host": host, "port": port})
+    run(store, settings)
