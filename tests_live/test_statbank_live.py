@@ -15,7 +15,9 @@ import duckdb
 import pytest
 from test_statbank_server import RECORDED
 
-from barometer.sources.statbank import StatbankClient, fetch_into_store
+from barometer.catalogue import load_catalogue
+from barometer.pipeline import add_inputs
+from barometer.sources.statbank import StatbankClient, fetch_tables
 from barometer.sources.statbank.mapping import load_mappings
 from barometer.sources.statbank.parse import parse_csv
 from barometer.sources.statbank.tableinfo import parse_tableinfo
@@ -48,11 +50,12 @@ def test_mapping_matches_the_live_tableinfo(client, table) -> None:
 
 def test_fetch_one_year_of_folk1e(tmp_path) -> None:
     store = tmp_path / "live.duckdb"
-    res = fetch_into_store(store, ["FOLK1E"], [2024], None, tmp_path / "cache")
+    res = fetch_tables(load_catalogue(), ["FOLK1E"], [2024], None, tmp_path / "cache")
     assert res.tables[0].observations > 1000
+    add_inputs(store, res.inputs)
     with duckdb.connect(str(store), read_only=True) as con:
         n = con.execute(
             "SELECT value FROM observations WHERE area_code = '000' AND origin_group = 'all' "
-            "AND sex = 'all'"
+            "AND sex = 'all' AND source = 'statbank:FOLK1E'"
         ).fetchone()[0]
     assert 5_800_000 < n < 6_100_000  # Denmark on 1 January 2024 (FOLK1AM: 5,961,249)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import person, write_register
+from fixtures.registers import person, write_register
 
 D = dt.date.fromisoformat
 
@@ -238,12 +238,15 @@ def test_failed_build_keeps_the_previous_store(tmp_path):
     write_good(reg)
     store = tmp_path / "store.duckdb"
     assert run_build(reg, store).returncode == 0
-    before = store.read_bytes()
+    inputs = tmp_path / "store.inputs.duckdb"
+    before = store.read_bytes(), inputs.read_bytes()
     corrupt_parquet(reg)
     proc = run_build(reg, store)
     assert proc.returncode == 2
-    assert store.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reg", "store.duckdb"]
+    assert (store.read_bytes(), inputs.read_bytes()) == before
+    # No temporary file is left; the hidden writer lock stays (removing it would race).
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".store.duckdb.lock", "reg", "store.duckdb", "store.inputs.duckdb"]
 
 
 def test_every_problem_is_listed_at_once(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from barometer.codes import load_published_values
 from barometer.sources.synthetic import generate
 
-from conftest import compute_raw
+from fixtures.registers import compute_raw
 
 TOLERANCE_PP = 2.0
 

@@ -11,13 +11,13 @@ import warnings
 import numpy as np
 import pytest
 
-from barometer.build import build_store
-from barometer.publish.export import export
+from barometer.pipeline import build_store
+from barometer.publish.export import export_store as export
 from barometer.publish.web import create_app
-from barometer.store.reader import read_observations
+from barometer.store.read import read_observations
 
-from conftest import compute_raw
-from test_indicators import _delivery
+from fixtures.deliveries import tiny_delivery as _delivery
+from fixtures.registers import compute_raw
 
 with warnings.catch_warnings():
     # starlette asks for httpx2; plain httpx works and is what the project installs.

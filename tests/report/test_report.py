@@ -22,14 +22,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import barometer.build
-from barometer.build import build_store
+import barometer.pipeline.finishing
 from barometer.errors import InputError
+from barometer.inputs import KEY
+from barometer.pipeline import build_store
 from barometer.publish.report import render_all, render_html, render_report
 from barometer.publish.report.data import load_snapshot
 from barometer.publish.report.i18n import number
 from barometer.sources.synthetic import generate
-from barometer.store.writer import update_store
 
 YEAR = 2024
 CPH, LAESOE = "101", "825"
@@ -91,11 +91,15 @@ def stores(tmp_path_factory) -> dict[str, Path]:
     # scale; here the suppressed cells are placed by hand (below), so every assertion knows
     # exactly which cells are hidden. "full" therefore has every cell published.
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(barometer.build, "protect", lambda obs, *a, **k: obs, raising=False)
+        mp.setattr(
+            barometer.pipeline.finishing,
+            "protect_input",
+            lambda inp, *a, **k: inp.cells[KEY].assign(status="ok", reason=None),
+        )
         build_store(tmp / "reg", full)
     sup = tmp / "suppressed.duckdb"
     shutil.copyfile(full, sup)
-    with update_store(sup) as con:
+    with duckdb.connect(str(sup)) as con:
         for ind, year in SUPPRESSED_CELLS:
             con.execute(
                 "UPDATE observations SET status = 'suppressed_primary', reason = 'n_lt_5', "

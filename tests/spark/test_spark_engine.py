@@ -76,12 +76,12 @@ def both_engines(registers: Path, session, years=None):
     """(DuckDB result, Spark result) for one delivery."""
     import ibis
 
-    from barometer.catalogue import load_catalogue
+    from barometer.catalogue import load_catalogue, register_indicators
     from barometer.compute.engine import compute_observations
     from barometer.compute.spark import compute_with_spark
     from barometer.sources.registers import load_delivery
 
-    catalogue = load_catalogue(None)
+    catalogue = register_indicators(load_catalogue(None))
     con = ibis.duckdb.connect()
     delivery = load_delivery(registers, con.con)
     duck = compute_observations(con, delivery, catalogue, years=years)
@@ -174,7 +174,7 @@ def test_duplicate_person_in_a_snapshot_is_named_on_spark(session, tmp_path):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from barometer.catalogue import load_catalogue
+    from barometer.catalogue import load_catalogue, register_indicators
     from barometer.codes import load_socio13
     from barometer.compute.spark import compute_with_spark
     from barometer.errors import InputError
@@ -191,7 +191,11 @@ def test_duplicate_person_in_a_snapshot_is_named_on_spark(session, tmp_path):
     message = r"akm2020.parquet: column PNR: 1 duplicate PNR"
     with pytest.raises(InputError, match=message):
         compute_with_spark(
-            delivery, load_catalogue(None), duckdb_con=con.con, session=session, years=[2020]
+            delivery,
+            register_indicators(load_catalogue(None)),
+            duckdb_con=con.con,
+            session=session,
+            years=[2020],
         )
     with pytest.raises(InputError, match=message):
         load_delivery(reg, ibis.duckdb.connect().con)

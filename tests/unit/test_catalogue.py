@@ -7,8 +7,9 @@ import shutil
 import pytest
 import yaml
 
-from barometer.catalogue import load_catalogue
+from barometer.catalogue import load_catalogue, register_indicators
 from barometer.catalogue.loader import builtin_dir, load_definition
+from barometer.codes.vocab import THEMES
 from barometer.errors import CatalogueError
 
 IDS = [
@@ -28,8 +29,45 @@ IDS = [
 ]  # the stable identifiers the foundation issue fixes
 
 
+HOUSING_COUNTS = [
+    "housing_parallelsamfund",
+    "housing_omdannelsesomraader",
+    "housing_udsatte_boligomraader",
+    "housing_forebyggelsesomraader",
+]
+SURVEYS = [
+    "unsafe_in_neighbourhood",
+    "unsafe_evening_night",
+    "felt_discriminated_last_year",
+    "association_member",
+    "good_self_rated_health",
+]
+EXTERNAL = ["convicted_persons_all_offences"]
+
+
 def test_catalogue_has_exactly_the_stable_ids():
-    assert sorted(load_catalogue()) == sorted(IDS)
+    catalogue = load_catalogue()
+    assert sorted(register_indicators(catalogue)) == sorted(IDS)
+    assert sorted(catalogue) == sorted(IDS + HOUSING_COUNTS + SURVEYS + EXTERNAL)
+    kinds = {i: catalogue[i].kind for i in catalogue}
+    assert {kinds[i] for i in HOUSING_COUNTS} == {"housing_count"}
+    assert {kinds[i] for i in SURVEYS} == {"survey"}
+    assert {kinds[i] for i in EXTERNAL} == {"external"}
+
+
+def test_display_order_follows_the_themes():
+    # The catalogue comes in display order; the themes of that order are the vocabulary's
+    # theme order (population, work, education, danish, public support, housing, crime, …).
+    themes = [i.theme for i in load_catalogue().values()]
+    first_seen = list(dict.fromkeys(themes))
+    assert first_seen == [t for t in THEMES if t in first_seen]
+
+
+def test_two_indicators_cannot_share_a_place(tmp_path):
+    d = _copy(tmp_path)
+    _edit(d / "employment_rate_16_64.yaml", lambda x: x.update(order=21))
+    with pytest.raises(CatalogueError, match="the same order 21"):
+        load_catalogue(d)
 
 
 @pytest.mark.parametrize("ind_id", IDS)

@@ -17,19 +17,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from barometer.catalogue import GoalCatalogueError, load_catalogue, load_goal_sets
+from barometer.catalogue.goals import parse_goal_set
+from barometer.catalogue.models import gap_parts
+from barometer.cli.goals_render import render_status
 from barometer.codes import load_municipalities
-from barometer.goals import (
-    GoalCatalogueError,
-    GoalParams,
-    add_intervals,
-    compute_peers,
-    evaluate,
-    load_goal_sets,
-    peer_values,
-    rank_municipalities,
-    render_status,
-)
-from barometer.goals.catalogue import KNOWN_INDICATORS, parse_goal_set
+from barometer.goals import GoalParams, evaluate, evaluate_years
 from barometer.goals.evaluate import combine_target_statuses
 from barometer.goals.lights import (
     choose_light,
@@ -39,14 +32,15 @@ from barometer.goals.lights import (
     compare_proportions,
 )
 from barometer.goals.movement import classify_change, decide_movement, round_half_away
-from barometer.goals.schema import (
+from barometer.goals.targets import assess_target, project_linear
+from barometer.stats.intervals import add_intervals, newcombe_interval, wilson_interval
+from barometer.stats.peers import compute_peers, peer_values, rank_municipalities
+from barometer.store.schema import (
     GOAL_INDICATOR_STATUS_COLUMNS,
     GOAL_INDICATOR_STATUS_DDL,
     GOAL_STATUS_COLUMNS,
     GOAL_STATUS_DDL,
 )
-from barometer.goals.targets import assess_target, project_linear
-from barometer.goals.uncertainty import newcombe_interval, wilson_interval
 
 COLUMNS = [
     "indicator_id", "area_code", "year", "origin_group", "sex",
@@ -54,6 +48,7 @@ COLUMNS = [
 ]  # fmt: skip
 SUPPRESSED = "suppressed_primary"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "goals.md"
+GAPS = gap_parts(load_catalogue())
 
 
 def rate(ind, area, year, origin, x, n, sex="all", status="ok"):
@@ -357,7 +352,7 @@ def test_add_intervals_for_rates_gaps_counts_and_suppressed_cells():
             count("population", "101", 2020, 1000),
         ]
     )  # fmt: skip
-    out = add_intervals(obs).set_index(["indicator_id", "area_code", "origin_group"])
+    out = add_intervals(obs, GAPS).set_index(["indicator_id", "area_code", "origin_group"])
     r = out.loc[("employment_rate_25_64", "101", "danish_origin")]
     lo, hi = wilson_interval(56, 70)
     assert (r.ci_low, r.ci_high, r.ci_method) == (100 * lo, 100 * hi, "wilson")
@@ -370,10 +365,10 @@ def test_add_intervals_for_rates_gaps_counts_and_suppressed_cells():
     assert s.ci_high == pytest.approx(33.39, abs=0.005)
     assert math.isnan(out.loc[("employment_rate_25_64", "147", "non_western")].ci_low)
     assert math.isnan(out.loc[("population", "101", "all")].ci_low)
-    assert len(add_intervals(obs)) == len(obs)
+    assert len(add_intervals(obs, GAPS)) == len(obs)
     # The caller's index is kept (the gap join works on positions internally).
     shifted = obs.set_axis(range(100, 100 + len(obs)))
-    again = add_intervals(shifted)
+    again = add_intervals(shifted, GAPS)
     assert list(again.index) == list(shifted.index)
     assert again.loc[102, "ci_low"] == pytest.approx(g.ci_low)
 
@@ -397,7 +392,7 @@ def test_builtin_catalogue_loads_with_the_nine_national_goals_in_order():
     for goal_set in sets.values():
         for goal in goal_set.goals:
             for ind in goal.indicators:
-                assert ind.indicator_id in KNOWN_INDICATORS
+                assert ind.indicator_id in load_catalogue()
                 assert ind.target is None
     copenhagen = sets["copenhagen"]
     assert copenhagen.base_year == 2014
@@ -470,7 +465,7 @@ def test_the_example_goal_file_in_the_docs_is_valid(tmp_path):
     assert goal_set.goals[0].indicators[0].target is not None
     assert load_goal_sets([tmp_path])[0].id == goal_set.id
     both = load_goal_sets([tmp_path], with_builtin=True)
-    assert [s.id for s in both] == ["copenhagen", "national", goal_set.id]
+    assert [s.id for s in both] == ["national", "copenhagen", goal_set.id]  # national first
 
 
 # --- evaluation end to end -------------------------------------------------------------
@@ -687,7 +682,7 @@ def test_peer_values_are_ratios_of_sums():
             rate("employment_rate_25_64", "101", 2022, "non_western", 1, 2),  # not a peer
         ]
     )
-    values = peer_values(obs, peers).set_index(["indicator_id", "origin_group"])
+    values = peer_values(obs, peers, GAPS).set_index(["indicator_id", "origin_group"])
     # (10 + 90)/(20 + 100) = 83.33 %, not the mean of 50 % and 90 % (70 %).
     nw = values.loc[("employment_rate_25_64", "non_western")]
     assert nw.peer_value == pytest.approx(100 * 100 / 120)
@@ -721,8 +716,11 @@ def test_rank_municipalities_polarity_and_ties():
 # --- schema and rendering --------------------------------------------------------------
 
 
-def test_ddl_matches_the_frames(national_result):
-    goals, detail = national_result
+def test_ddl_matches_the_frames():
+    # The pipeline stores every evaluation year, so the rows it writes carry a year.
+    sets = [s for s in load_goal_sets() if s.id == "national"]
+    obs = national_obs()
+    goals, detail = evaluate_years(obs, sets, sorted(obs["year"].unique()))
     con = duckdb.connect()
     con.execute(GOAL_STATUS_DDL)
     con.execute(GOAL_INDICATOR_STATUS_DDL)
@@ -804,17 +802,24 @@ def test_goal_params_are_checked():
         GoalParams(alpha=5)
 
 
-def test_known_indicators_and_gap_components_match_the_indicator_catalogue():
-    # Guards against drift between the goal module's constants and the engine's catalogue.
-    from barometer.catalogue import load_catalogue
-    from barometer.goals.uncertainty import GAP_COMPONENTS
+def test_gap_parts_come_from_the_gap_definitions():
+    # The parts the intervals, tests and peer gaps use are read from each gap's definition;
+    # the expected values are the two shipped definitions written out by hand.
+    assert GAPS["employment_gap_25_64"].rate_id == "employment_rate_25_64"
+    assert GAPS["employment_gap_25_64"].sign == 1  # danish origin minus the focus group
+    assert GAPS["public_support_gap"].rate_id == "public_support_share"
+    assert GAPS["public_support_gap"].sign == -1  # the focus group minus danish origin
+    assert {p.reference for p in GAPS.values()} == {"danish_origin"}
 
-    catalogue = load_catalogue()
-    for indicator_id, definition in catalogue.items():
-        assert KNOWN_INDICATORS.get(indicator_id) == definition.unit, indicator_id
-    for gap_id, (rate_id, sign) in GAP_COMPONENTS.items():
-        definition = catalogue[gap_id]
-        assert definition.of == rate_id
-        assert definition.reference == "danish_origin"
-        expected = "reference_minus_focus" if sign > 0 else "focus_minus_reference"
-        assert definition.direction == expected
+
+def test_every_year_is_evaluated_on_the_same_index():
+    # evaluate_years gives, for each year, exactly what evaluate gives for that year alone.
+    sets = [s for s in load_goal_sets() if s.id == "national"]
+    obs = national_obs()
+    years = sorted(obs["year"].unique())
+    goals, detail = evaluate_years(obs, sets, years)
+    for year in years:
+        alone = evaluate(obs, sets, year=year)[0].reset_index(drop=True)
+        part = goals[goals["year"] == year].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone)
+    assert set(detail["year"]) == set(years)

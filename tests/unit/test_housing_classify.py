@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from barometer.catalogue import load_catalogue
 from barometer.codes import load_municipalities
 from barometer.errors import InputError
 from barometer.housing import (
@@ -304,6 +305,10 @@ def test_missing_data_year_and_year_before_lists() -> None:
         classify(one({}, (2007, 2008)), 2009)
 
 
+# The catalogue's housing-count definitions: list column → indicator id.
+LISTS = {i.list: i.id for i in load_catalogue().values() if i.kind == "housing_count"}
+
+
 def test_list_counts_has_every_municipality() -> None:
     df = pd.concat(
         [
@@ -312,7 +317,7 @@ def test_list_counts_has_every_municipality() -> None:
             stats({"C": {2019: {}, 2020: {}}}, "751"),
         ]
     )
-    counts = list_counts(classify(df, 2021))
+    counts = list_counts(classify(df, 2021), LISTS)
     n_kom = len(load_municipalities())
     assert len(counts) == 4 * (n_kom + 1)
     get = counts.set_index(["indicator_id", "area_code"])["value"]
@@ -326,7 +331,7 @@ def test_list_counts_has_every_municipality() -> None:
 
 
 def test_list_counts_skip_categories_a_year_did_not_have() -> None:
-    counts = list_counts(classify(run_areas(), 2017))
+    counts = list_counts(classify(run_areas(), 2017), LISTS)
     assert set(counts["indicator_id"]) == {"housing_parallelsamfund"}
     assert counts.set_index("area_code").loc["000", "value"] == 2
 

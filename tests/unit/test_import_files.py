@@ -1,4 +1,5 @@
-"""``import_file``: ready-made figures checked against the catalogue and the code lists."""
+"""``barometer import``: ready-made figures checked against the catalogue and the code lists,
+then protected and kept like every other input of the store."""
 
 from __future__ import annotations
 
@@ -10,10 +11,19 @@ import duckdb
 import pandas as pd
 import pytest
 
+from barometer.catalogue import load_catalogue
 from barometer.errors import InputError
-from barometer.sources.files import import_file
+from barometer.pipeline import add_inputs
+from barometer.sources.files import figures_input
+from barometer.store.write import inputs_path
 
-from conftest import write_store_rows
+from fixtures.stores import store_from_cells
+
+
+def import_file(file: Path, indicator: str, store: Path, *, name: str | None = None):
+    """What ``barometer import`` does: the file as an input, then the pipeline."""
+    inp = figures_input(file, indicator, load_catalogue(), name=name)
+    return add_inputs(store, [inp])
 
 
 def read(store: Path, sql: str) -> pd.DataFrame:
@@ -26,23 +36,8 @@ def digest(path: Path) -> str:
 
 
 def register_store(path: Path) -> Path:
-    rows = [
-        [
-            "employment_rate_25_64",
-            "101",
-            2022,
-            "all",
-            "all",
-            75.0,
-            750.0,
-            1000.0,
-            "pct",
-            "ok",
-            None,
-            "registers",
-        ]
-    ]
-    return write_store_rows(path, rows, synthetic=False, scale=1.0)
+    rows = [["employment_rate_25_64", "101", 2022, "all", "all", 75.0, 750.0, 1000.0, "pct", "ok"]]
+    return store_from_cells(path, rows)
 
 
 def write(path: Path, text: str) -> Path:
@@ -62,7 +57,7 @@ def test_rates_with_numerator_denominator_or_value(tmp_path) -> None:
     f = write(tmp_path / "kk_employment.csv", GOOD)
     store = tmp_path / "s.duckdb"
     res = import_file(f, "employment_rate_25_64", store)
-    assert res.observations == 3 and res.source == "file:kk_employment"
+    assert res.observations == 3 and res.added == ["file:kk_employment"]
     df = read(store, "SELECT * FROM observations ORDER BY area_code, origin_group").set_index(
         ["area_code", "origin_group"]
     )
@@ -75,7 +70,7 @@ def test_rates_with_numerator_denominator_or_value(tmp_path) -> None:
     region = df.loc[("084", "all")]  # '84' padded to the region code '084'
     assert region["value"] == 71.5 and math.isnan(region["numerator"]) and region["sex"] == "female"
     assert set(df["unit"]) == {"pct"} and set(df["source"]) == {"file:kk_employment"}
-    imp = read(store, "SELECT * FROM imports").iloc[0]
+    imp = read(store, "SELECT * FROM inputs").iloc[0]
     assert imp["sha256"] == digest(f) and imp["bytes"] == f.stat().st_size and imp["kind"] == "file"
 
 
@@ -155,30 +150,56 @@ def test_bad_files_are_reported_and_import_nothing(
     tmp_path, text, indicator, message, rows
 ) -> None:
     store = register_store(tmp_path / "reg.duckdb")
-    before = digest(store)
+    before = digest(store), digest(inputs_path(store))
     f = write(tmp_path / "bad.csv", text)
     with pytest.raises(InputError, match=message) as err:
         import_file(f, indicator, store)
     assert err.value.rows == rows
-    assert digest(store) == before
+    assert (digest(store), digest(inputs_path(store))) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
 
 
-def test_register_cells_are_not_overwritten_without_replace(tmp_path) -> None:
+def test_figures_sit_beside_register_figures_and_a_new_import_replaces_its_own(tmp_path) -> None:
     store = register_store(tmp_path / "reg.duckdb")
     f = write(tmp_path / "kk.csv", "area,year,value\n101,2022,70\n101,2023,71\n")
-    before = digest(store)
-    with pytest.raises(
-        InputError,
-        match=r"1 of the cells from file:kk are already in the store \(1 from registers\)",
-    ):
-        import_file(f, "employment_rate_25_64", store)
-    assert digest(store) == before
-    import_file(f, "employment_rate_25_64", store, replace=True)
-    df = read(store, "SELECT year, value, source FROM observations ORDER BY year")
-    assert df.values.tolist() == [[2022, 70.0, "file:kk"], [2023, 71.0, "file:kk"]]
-    import_file(f, "employment_rate_25_64", store)  # the same source again: replaced quietly
-    assert len(read(store, "SELECT * FROM observations")) == 2
-    assert len(read(store, "SELECT * FROM imports")) == 2
+    res = import_file(f, "employment_rate_25_64", store)
+    assert res.kept == ["registers"] and res.added == ["file:kk"]
+    df = read(
+        store,
+        "SELECT year, value, source, preferred FROM observations ORDER BY year, source",
+    )
+    # The register cell (2022) and the file's cells side by side; the registers are preferred
+    # for the indicator, so every cell of the file is marked as not preferred.
+    assert df.values.tolist() == [
+        [2022, 70.0, "file:kk", False],
+        [2022, 75.0, "registers", True],
+        [2023, 71.0, "file:kk", False],
+    ]
+    write(f, "area,year,value\n101,2023,72\n")
+    res = import_file(f, "employment_rate_25_64", store)  # the same source again: replaced
+    assert res.replaced == ["file:kk"]
+    df = read(store, "SELECT year, value, source FROM observations ORDER BY year, source")
+    assert df.values.tolist() == [[2022, 75.0, "registers"], [2023, 72.0, "file:kk"]]
+    assert len(read(store, "SELECT * FROM inputs")) == 2
+
+
+def test_imported_counts_below_the_threshold_are_suppressed_like_register_cells(tmp_path) -> None:
+    # 1 of 3 persons employed: every count of the cell (1, 3 and the 2 not employed) is below
+    # the threshold of 5, so the cell is published suppressed, with no numbers.
+    f = write(
+        tmp_path / "small.csv",
+        "area,year,numerator,denominator\n101,2023,1,3\n101,2022,600,1000\n",
+    )
+    store = tmp_path / "s.duckdb"
+    import_file(f, "employment_rate_25_64", store)
+    df = read(
+        store, "SELECT year, value, numerator, denominator, status, reason FROM observations"
+    ).set_index("year")
+    small = df.loc[2023]
+    assert small["status"] == "suppressed_primary"
+    assert small["reason"] == "denominator_below_threshold"
+    assert small[["value", "numerator", "denominator"]].isna().all()
+    assert df.loc[2022, "status"] == "ok" and df.loc[2022, "value"] == 60.0
 
 
 def test_unsupported_or_missing_file(tmp_path) -> None:

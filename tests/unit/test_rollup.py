@@ -14,7 +14,7 @@ from barometer.catalogue import load_catalogue
 from barometer.codes import DETAILED_ORIGIN_GROUPS, load_countries, load_municipalities
 from barometer.compute.rollup import roll_up
 
-from conftest import compute_raw, write_register
+from fixtures.registers import compute_raw, write_register
 
 MUNIS = sorted(load_municipalities())
 CELLS = list(DETAILED_ORIGIN_GROUPS)

@@ -7,7 +7,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from test_statbank_server import (
+
+from barometer.sources.statbank.client import BASE_URL_ENV, StatbankClient, resolve_base_url
+from barometer.sources.statbank.errors import StatbankError
+
+from fixtures.statbank_server import (
     CONSTRUCTED,
     RECORDED,
     ReplayServer,
@@ -17,9 +21,6 @@ from test_statbank_server import (
     json_reply,
     serve,
 )
-
-from barometer.sources.statbank.client import BASE_URL_ENV, StatbankClient, resolve_base_url
-from barometer.sources.statbank.errors import StatbankError
 
 
 @pytest.fixture

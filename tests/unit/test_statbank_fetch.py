@@ -1,4 +1,5 @@
-"""``fetch_into_store`` end to end against the local replay server.
+"""``barometer statbank fetch`` end to end against the local replay server: the tables become
+inputs of the store, filling catalogue indicators under ``statbank:<TABLE>`` sources.
 
 Expected values come from the fixture files read here with the csv module (independent of
 the parser) and from sums done by hand, never from the fetch's own output.
@@ -11,27 +12,48 @@ import hashlib
 import json
 import math
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from test_statbank_server import (
+
+from barometer.catalogue import load_catalogue
+from barometer.pipeline import add_inputs
+from barometer.sources.statbank import LayoutError, StatbankError, fetch_tables
+from barometer.sources.statbank.mapping import load_mappings
+from barometer.sources.statbank.parse import parse_csv
+from barometer.sources.statbank.tableinfo import parse_tableinfo
+from barometer.sources.statbank.transform import plan_request, to_observations
+from barometer.store.write import inputs_path
+
+from fixtures.statbank_server import (
     CONSTRUCTED,
     ReplayServer,
     Reply,
     json_reply,
     serve,
 )
+from fixtures.stores import store_from_cells
 
-from barometer.sources.statbank import LayoutError, StatbankError, fetch_into_store
-from barometer.sources.statbank.mapping import load_mappings
-from barometer.sources.statbank.parse import parse_csv
-from barometer.sources.statbank.tableinfo import parse_tableinfo
-from barometer.sources.statbank.transform import plan_request, to_observations
-from barometer.store import schema
-from barometer.store.writer import Run, atomic_store, write_frame, write_run
+
+@dataclass
+class Fetched:
+    tables: list
+    notes: list
+    requests_sent: int
+
+
+def fetch_into_store(store, tables, years, base_url, cache_dir=None) -> Fetched:
+    """What ``barometer statbank fetch`` does: fetch the tables as inputs, then the pipeline."""
+    got = fetch_tables(load_catalogue(), tables, years, base_url, cache_dir)
+    add_inputs(store, got.inputs)
+    return Fetched(got.tables, got.notes, got.requests_sent)
+
+
+def digests(store: Path) -> tuple[str, str]:
+    return tuple(hashlib.sha256(p.read_bytes()).hexdigest() for p in (store, inputs_path(store)))
 
 
 @pytest.fixture
@@ -64,40 +86,14 @@ def cell(store: Path, ind: str, area: str, year: int, origin: str, sex: str) -> 
     return df.iloc[0].to_dict()
 
 
-def with_store_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every column of the current observations DDL (missing ones null), so
-    the test follows schema changes such as added interval columns."""
-    with duckdb.connect() as con:
-        con.execute(schema.OBSERVATIONS_DDL)
-        cols = [r[0] for r in con.execute("DESCRIBE observations").fetchall()]
-    return frame.reindex(columns=cols)
-
-
 def register_store(path: Path) -> Path:
-    """A tiny register-built store: two population cells and a run."""
-    obs = pd.DataFrame(
-        {
-            "indicator_id": ["population", "population"],
-            "area_code": ["101", "101"],
-            "year": [2023, 2023],
-            "origin_group": ["all", "non_western"],
-            "sex": ["all", "all"],
-            "value": [650000.0, 120000.0],
-            "numerator": [650000.0, 120000.0],
-            "denominator": [650000.0, 120000.0],
-            "unit": ["count", "count"],
-            "status": ["ok", "ok"],
-            "reason": [None, None],
-            "source": ["registers", "registers"],
-        }
-    )
-    defs = pd.DataFrame({"indicator_id": ["population"], "spec": ["{}"], "sha256": ["x"]})
-    now = datetime(2025, 1, 1)
-    with atomic_store(path) as con:
-        write_frame(con, "observations", schema.OBSERVATIONS_DDL, with_store_columns(obs))
-        write_frame(con, "definitions", schema.DEFINITIONS_DDL, defs)
-        write_run(con, Run("r1", now, now, "0", "duckdb", "registers", True, 0.1, {}))
-    return path
+    """A tiny register store: two population cells of København."""
+    rows = [
+        ["population", "101", 2023, "all", "all", 650000.0, 650000.0, 650000.0, "count", "ok"],
+        ["population", "101", 2023, "non_western", "all", 120000.0, 120000.0, 120000.0,
+         "count", "ok"],
+    ]  # fmt: skip
+    return store_from_cells(path, rows, synthetic=True, scale=0.1)
 
 
 @pytest.fixture
@@ -113,12 +109,12 @@ def test_fetch_writes_every_mapped_table_with_source_and_provenance(server, tmp_
     assert [t.table for t in res.tables] == list(TABLES)
     sources = read(store, "SELECT DISTINCT indicator_id, source FROM observations ORDER BY 1")
     assert sources.values.tolist() == [
-        ["convicted_persons_statbank", "statbank:STRAFNA9"],
-        ["employment_rate_16_64_statbank", "statbank:RAS200"],
-        ["employment_rate_25_64_statbank", "statbank:RAS201"],
-        ["population_statbank", "statbank:FOLK1E"],
+        ["convicted_persons_all_offences", "statbank:STRAFNA9"],
+        ["employment_rate_16_64", "statbank:RAS200"],
+        ["employment_rate_25_64", "statbank:RAS201"],
+        ["population", "statbank:FOLK1E"],
     ]
-    imports = read(store, "SELECT * FROM imports ORDER BY source")
+    imports = read(store, "SELECT * FROM inputs ORDER BY source")
     assert imports["source"].tolist() == [f"statbank:{t}" for t in sorted(TABLES)]
     folk = imports[imports["source"] == "statbank:FOLK1E"].iloc[0]
     request = json.loads(folk["request"])
@@ -131,8 +127,12 @@ def test_fetch_writes_every_mapped_table_with_source_and_provenance(server, tmp_
     assert {"code": "ALDER", "values": ["IALT"]} in sent[0]["variables"]
     assert json.loads(folk["details"])["table_updated"] == "2025-02-11T08:00:00"
     defs = read(store, "SELECT indicator_id, spec FROM definitions ORDER BY 1")
-    spec = json.loads(defs.set_index("indicator_id").loc["population_statbank", "spec"])
-    assert spec["unit"] == "count" and spec["sources"] == ["statbank:FOLK1E"]
+    spec = json.loads(defs.set_index("indicator_id").loc["population", "spec"])
+    assert spec["unit"] == "count" and spec["kind"] == "count"  # the catalogue's definition
+    notes = read(store, "SELECT * FROM indicator_sources").set_index("indicator_id")
+    folk_notes = json.loads(notes.loc["population", "notes"])
+    assert "1. januar" in folk_notes[0]["da"] and "1 January" in folk_notes[0]["en"]
+    assert bool(notes.loc["population", "preferred"])  # the only source of it here
     run = read(store, "SELECT source_kind, synthetic FROM runs")
     assert run.values.tolist() == [["statbank", False]]
 
@@ -141,17 +141,17 @@ def test_folk1e_counts_rollups_and_a_suppressed_cell(server, tmp_path) -> None:
     store = tmp_path / "s.duckdb"
     fetch_into_store(store, ["FOLK1E"], [2024], server.base_url)
     c = cube("FOLK1E")
-    got = cell(store, "population_statbank", "101", 2024, "all", "all")
+    got = cell(store, "population", "101", 2024, "all", "all")
     assert got["value"] == float(c[("101", "TOT", "IALT", "TOT", "2024K1")])
     assert got["numerator"] == got["denominator"] == got["value"]
     assert got["unit"] == "count" and got["status"] == "ok"
-    nw = cell(store, "population_statbank", "101", 2024, "non_western", "female")
+    nw = cell(store, "population", "101", 2024, "non_western", "female")
     assert nw["value"] == float(c[("101", "2", "IALT", "25", "2024K1")]) + float(
         c[("101", "2", "IALT", "35", "2024K1")]
     )
-    assert cell(store, "population_statbank", "101", 2024, "danish_origin", "male")[
-        "value"
-    ] == float(c[("101", "1", "IALT", "1", "2024K1")])
+    assert cell(store, "population", "101", 2024, "danish_origin", "male")["value"] == float(
+        c[("101", "1", "IALT", "1", "2024K1")]
+    )
 
 
 def test_dotdot_becomes_suppressed_with_null_value(server, tmp_path) -> None:
@@ -159,15 +159,13 @@ def test_dotdot_becomes_suppressed_with_null_value(server, tmp_path) -> None:
     fetch_into_store(store, ["FOLK1E", "RAS200"], [2023], server.base_url)
     assert cube("FOLK1E")[("147", "2", "IALT", "34", "2023K1")] == ".."
     for origin in ("descendants_western", "descendants", "western"):  # and what sums it
-        got = cell(store, "population_statbank", "147", 2023, origin, "female")
+        got = cell(store, "population", "147", 2023, origin, "female")
         assert got["status"] == "suppressed_primary"
         assert got["reason"] == "statbank_suppressed"
         assert math.isnan(got["value"]) and math.isnan(got["numerator"])
-    ok = cell(store, "population_statbank", "147", 2023, "descendants_western", "male")
+    ok = cell(store, "population", "147", 2023, "descendants_western", "male")
     assert ok["status"] == "ok"
-    rate = cell(
-        store, "employment_rate_16_64_statbank", "147", 2023, "descendants_western", "female"
-    )
+    rate = cell(store, "employment_rate_16_64", "147", 2023, "descendants_western", "female")
     assert rate["status"] == "suppressed_primary" and math.isnan(rate["value"])
 
 
@@ -176,9 +174,7 @@ def test_ras200_rate_is_read_as_is_with_comma_decimals(server, tmp_path) -> None
     fetch_into_store(store, ["RAS200"], [2022, 2023], server.base_url)
     c = cube("RAS200")
     text = c[("101", "25", "16-64", "K", "BFK", "2022")]
-    got = cell(
-        store, "employment_rate_16_64_statbank", "101", 2022, "immigrants_non_western", "female"
-    )
+    got = cell(store, "employment_rate_16_64", "101", 2022, "immigrants_non_western", "female")
     assert got["value"] == pytest.approx(float(text.replace(",", ".")))
     assert got["unit"] == "pct"
     assert math.isnan(got["numerator"]) and math.isnan(got["denominator"])
@@ -194,17 +190,13 @@ def test_ras201_ratio_over_the_25_64_bands(server, tmp_path) -> None:
     bands = [f"{a}-{a + 4}" for a in range(25, 65, 5)]
     num = sum(int(c[("000", "100", "25", b, "TOT", "2023")]) for b in bands)
     den = sum(int(c[("000", "TOT", "25", b, "TOT", "2023")]) for b in bands)
-    got = cell(
-        store, "employment_rate_25_64_statbank", "000", 2023, "immigrants_non_western", "all"
-    )
+    got = cell(store, "employment_rate_25_64", "000", 2023, "immigrants_non_western", "all")
     assert (got["numerator"], got["denominator"]) == (num, den)
     assert got["value"] == pytest.approx(100 * num / den)
     # The 16-19 and 20-24 bands are in the cube but not in 25-64.
     assert ("000", "100", "25", "20-24", "TOT", "2023") in c
     # One '..' band (101, employed, descendants western, 30-34, women) suppresses the sum.
-    sup = cell(
-        store, "employment_rate_25_64_statbank", "101", 2023, "descendants_western", "female"
-    )
+    sup = cell(store, "employment_rate_25_64", "101", 2023, "descendants_western", "female")
     assert sup["status"] == "suppressed_primary" and math.isnan(sup["value"])
 
 
@@ -237,23 +229,35 @@ def test_strafna9_national_with_all_sexes_summed(server, tmp_path) -> None:
     c = cube("STRAFNA9")
     areas = read(store, "SELECT DISTINCT area_code FROM observations")
     assert areas["area_code"].tolist() == ["000"]
-    got = cell(store, "convicted_persons_statbank", "000", 2023, "descendants_non_western", "all")
+    got = cell(
+        store, "convicted_persons_all_offences", "000", 2023, "descendants_non_western", "all"
+    )
     assert got["value"] == int(c[("M", "TOT", "35", "2023")]) + int(c[("K", "TOT", "35", "2023")])
-    imm = cell(store, "convicted_persons_statbank", "000", 2023, "immigrants", "male")
+    imm = cell(store, "convicted_persons_all_offences", "000", 2023, "immigrants", "male")
     assert imm["value"] == int(c[("M", "TOT", "21", "2023")])  # the table's own total
 
 
 def test_register_and_statbank_observations_coexist(server, tmp_path) -> None:
     store = register_store(tmp_path / "reg.duckdb")
-    before = read(store, "SELECT * FROM observations WHERE source = 'registers' ORDER BY 1, 5")
+    cols = "indicator_id, area_code, year, origin_group, sex, value, numerator, status"
+    sql = f"SELECT {cols} FROM observations WHERE source = 'registers' ORDER BY ALL"
+    before = read(store, sql)
     fetch_into_store(store, ["FOLK1E"], [2023], server.base_url)
-    after = read(store, "SELECT * FROM observations WHERE source = 'registers' ORDER BY 1, 5")
-    pd.testing.assert_frame_equal(before, after)
-    assert read(store, "SELECT source_kind FROM runs")["source_kind"].tolist() == ["registers"]
+    pd.testing.assert_frame_equal(before, read(store, sql))
+    assert read(store, "SELECT source_kind FROM runs")["source_kind"].tolist() == [
+        "registers+statbank"
+    ]
+    # The same cell from both sources; the registers are preferred by default.
+    both = read(
+        store,
+        "SELECT source, preferred FROM observations WHERE area_code = '101' AND year = 2023 "
+        "AND origin_group = 'all' AND sex = 'all' ORDER BY source",
+    )
+    assert both.values.tolist() == [["registers", True], ["statbank:FOLK1E", False]]
     n1 = read(store, "SELECT count(*) AS n FROM observations")["n"].iloc[0]
     fetch_into_store(store, ["FOLK1E"], [2023], server.base_url)  # again: same rows
     assert read(store, "SELECT count(*) AS n FROM observations")["n"].iloc[0] == n1
-    assert len(read(store, "SELECT * FROM imports")) == 2
+    assert len(read(store, "SELECT * FROM inputs")) == 2
 
 
 def test_changed_layout_new_variable_is_reported_and_store_unchanged(replay, tmp_path) -> None:
@@ -271,10 +275,10 @@ def test_changed_layout_new_variable_is_reported_and_store_unchanged(replay, tmp
     replay.add("tableinfo", "FOLK1E", Reply(json.dumps(info, ensure_ascii=False).encode()))
     replay.add_table("RAS200")
     store = register_store(tmp_path / "reg.duckdb")
-    digest = hashlib.sha256(store.read_bytes()).hexdigest()
+    before = digests(store)
     with pytest.raises(LayoutError, match=r"CIVILSTAND \(marital status\).*mapping FOLK1E\.yaml"):
         fetch_into_store(store, ["RAS200", "FOLK1E"], [2023], replay.base_url)
-    assert hashlib.sha256(store.read_bytes()).hexdigest() == digest
+    assert digests(store) == before
     assert not any(p.endswith("/data") and b["table"] == "FOLK1E" for p, b in replay.log)
 
 
@@ -297,10 +301,10 @@ def test_api_error_mid_fetch_leaves_store_unchanged(replay, tmp_path) -> None:
     }
     replay.add("data", "RAS200", Reply(json.dumps(msg).encode(), status=400))
     store = register_store(tmp_path / "reg.duckdb")
-    digest = hashlib.sha256(store.read_bytes()).hexdigest()
+    before = digests(store)
     with pytest.raises(StatbankError, match="EXTRACT-NOTALLOWED"):
         fetch_into_store(store, ["FOLK1E", "RAS200"], [2023], replay.base_url)
-    assert hashlib.sha256(store.read_bytes()).hexdigest() == digest
+    assert digests(store) == before
 
 
 def test_years_missing_from_the_table_are_noted(server, tmp_path) -> None:
@@ -318,8 +322,8 @@ def test_unknown_table_and_cache_reuse(server, tmp_path) -> None:
     assert first.requests_sent == 2
     second = fetch_into_store(tmp_path / "b.duckdb", ["STRAFNA9"], [2023], server.base_url, cache)
     assert second.requests_sent == 0 and second.tables[0].from_cache
-    a = read(tmp_path / "a.duckdb", "SELECT * EXCLUDE (source) FROM observations ORDER BY ALL")
-    b = read(tmp_path / "b.duckdb", "SELECT * EXCLUDE (source) FROM observations ORDER BY ALL")
+    a = read(tmp_path / "a.duckdb", "SELECT * FROM observations ORDER BY ALL")
+    b = read(tmp_path / "b.duckdb", "SELECT * FROM observations ORDER BY ALL")
     pd.testing.assert_frame_equal(a, b)
 
 

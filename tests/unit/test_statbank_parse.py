@@ -10,7 +10,6 @@ import json
 import math
 
 import pytest
-from test_statbank_server import CONSTRUCTED, RECORDED
 
 from barometer.sources.statbank.errors import LayoutError
 from barometer.sources.statbank.parse import (
@@ -20,6 +19,8 @@ from barometer.sources.statbank.parse import (
     parse_number,
 )
 from barometer.sources.statbank.tableinfo import parse_tableinfo
+
+from fixtures.statbank_server import CONSTRUCTED, RECORDED
 
 
 def straf42(lang: str = "en"):

@@ -1,8 +1,6 @@
-"""Fixtures for the web tests: one synthetic fixture store and app per session.
-
-The store comes from ``barometer.publish.web.fixture`` (all 98 municipalities, every catalogue
-indicator, suppressed cells, goal status, housing lists), not from the register pipeline.
-"""
+"""Fixtures for the web tests: the session store (tests/conftest.py: built by the real
+pipeline from a synthetic delivery, with surveys, StatBank tables and imported figures) and
+one app for it per session."""
 
 from __future__ import annotations
 
@@ -16,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from barometer.publish.web import create_app
-from barometer.publish.web.fixture import make_store
 
 with warnings.catch_warnings():
     # starlette asks for httpx2; plain httpx works and is what the project installs.
@@ -25,16 +22,8 @@ with warnings.catch_warnings():
 
 
 @pytest.fixture(scope="session")
-def web_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_store(tmp_path_factory.mktemp("web") / "web.duckdb")
-
-
-@pytest.fixture(scope="session")
-def bare_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store without goal or housing tables, as before those issues land."""
-    return make_store(
-        tmp_path_factory.mktemp("bare") / "bare.duckdb", goals=False, housing=False, synthetic=False
-    )
+def web_store(session_store: Path) -> Path:
+    return session_store
 
 
 @pytest.fixture(scope="session")
@@ -45,12 +34,6 @@ def web_app(web_store: Path):
 @pytest.fixture(scope="session")
 def client(web_app):
     with TestClient(web_app) as c:
-        yield c
-
-
-@pytest.fixture(scope="session")
-def bare_client(bare_store: Path):
-    with TestClient(create_app(bare_store, peers=False)) as c:
         yield c
 
 

@@ -1,41 +1,47 @@
-"""A sampled (synthetic scale < 1) store shows population figures as count ÷ scale."""
+"""A sampled synthetic store shows one population figure everywhere: the pipeline's count ÷ the
+sample fraction, with the persons counted kept as the numerator."""
 
 from __future__ import annotations
 
-import warnings
+import csv
+import io
+import subprocess
+import sys
 
 import duckdb
 
-from barometer.publish.web import create_app
-from barometer.publish.web.fixture import make_store
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")  # starlette asks for httpx2; plain httpx works
-    from fastapi.testclient import TestClient
+from barometer.store.read import read_run
 
 
-def test_population_is_scaled_and_the_sample_is_explained(tmp_path):
-    store = make_store(tmp_path / "s.duckdb")
-    with duckdb.connect(str(store)) as con:
-        con.execute("UPDATE runs SET scale = 0.1, synthetic = true")
-        counted = con.execute(
-            "SELECT value FROM observations WHERE indicator_id = 'population' AND "
-            "area_code = '000' AND origin_group = 'all' AND sex = 'all' AND status = 'ok' "
-            "ORDER BY year DESC LIMIT 1"
-        ).fetchone()[0]
-    with TestClient(create_app(store)) as client:
-        data = client.get(
-            "/api/v1/observations",
-            params={
-                "indicator": "population",
-                "area": "000",
-                "origin_group": "all",
-                "sex": "all",
-            },
-        ).json()
-        rows = data["observations"]
-        latest = max(rows, key=lambda r: r["year"])
-        assert latest["value"] == round(counted / 0.1)
-        assert latest["numerator"] == counted  # the count itself is kept as counted
-        page = client.get("/?lang=en").text
-        assert "counted ÷ 0.1" in page and "10 % of the population" in page
+def test_population_is_the_count_over_the_sample_fraction_everywhere(client, web_store):
+    run = read_run(web_store)
+    assert run.synthetic and run.scale == 0.01
+    with duckdb.connect(str(web_store), read_only=True) as con:
+        counted, year = con.execute(
+            "SELECT numerator, year FROM observations WHERE indicator_id = 'population' AND "
+            "area_code = '101' AND origin_group = 'all' AND sex = 'all' AND "
+            "source = 'registers' ORDER BY year DESC LIMIT 1"
+        ).fetchone()
+    shown = round(counted / 0.01)
+    api = client.get(
+        "/api/v1/observations",
+        params={"indicator": "population", "area": "101", "year": str(year),
+                "origin_group": "all", "sex": "all", "source": "registers"},
+    ).json()["observations"]  # fmt: skip
+    assert [(r["value"], r["numerator"]) for r in api] == [(shown, counted)]
+    exported = subprocess.run(
+        [sys.executable, "-m", "barometer", "export", "--store", str(web_store),
+         "--indicator", "population", "--area", "101"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(exported))
+        if r["year"] == str(year)
+        and r["origin_group"] == "all"
+        and r["sex"] == "all"
+        and r["source"] == "registers"
+    )
+    assert float(row["value"]) == shown and float(row["numerator"]) == counted
+    page = client.get("/?lang=en").text
+    assert "1 % of the population" in page

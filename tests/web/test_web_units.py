@@ -1,4 +1,5 @@
-"""Small pure parts of the web app: Wilson intervals, number formats, JSON-stat."""
+"""Small pure parts of publishing: number formats, JSON-stat, the spreadsheet guard; and the one
+Wilson implementation the pipeline uses."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from barometer.publish.web.downloads import to_jsonstat
+from barometer.publish.export import to_csv, to_jsonstat
 from barometer.publish.web.i18n import babel_number, fmt_change, fmt_date, fmt_value, number
-from barometer.publish.web.intervals import wilson_interval
+from barometer.stats.intervals import wilson_arrays as wilson_interval
 
 
 def test_wilson_known_values():
@@ -78,3 +79,18 @@ def test_jsonstat_of_a_plain_table():
     assert doc["id"] == ["goal_id", "measure"]
     assert doc["size"] == [2, 2]
     assert doc["value"] == {"0": 1, "1": 0.5, "2": 2, "3": None}
+
+
+def test_csv_export_guards_against_spreadsheet_formulas():
+    # A text cell a spreadsheet would run (=, +, -, @) gets a leading apostrophe; numbers,
+    # negative ones included, stay numbers.
+    frame = pd.DataFrame({"name": ["=HYPERLINK(1)", "@x", "-y", "+z", "ok"], "v": [-1.5] * 5})
+    text = to_csv(frame).decode()
+    assert text.splitlines() == [
+        "name,v",
+        "'=HYPERLINK(1),-1.5",
+        "'@x,-1.5",
+        "'-y,-1.5",
+        "'+z,-1.5",
+        "ok,-1.5",
+    ]
