@@ -40,9 +40,9 @@ demo: $(BASE_STAMP)
 	$(BIN)/barometer build --registers $(DEMO_DIR)/registers --store $(STORE)
 	$(BIN)/barometer survey demo --out $(DEMO_DIR)/surveys
 	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_safety_SYNTHETIC.csv \
-	  --spec $(DEMO_DIR)/surveys/copenhagen_safety.yaml --store $(STORE) --replace
+	  --spec $(DEMO_DIR)/surveys/copenhagen_safety.yaml --store $(STORE)
 	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_citizenship_SYNTHETIC.sav \
-	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml --store $(STORE) --replace
+	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml --store $(STORE)
 	$(BIN)/barometer summary --store $(STORE)
 	@echo "Serving the SYNTHETIC demo on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/barometer serve --store $(STORE) --host 127.0.0.1 --port 8000

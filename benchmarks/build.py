@@ -97,7 +97,10 @@ for bef in sorted(data.glob("bef*12.parquet")):
 BUILD = """
 import json, resource, time
 from pathlib import Path
-from barometer.build import build_store
+try:  # the pipeline (this version) or the old single build module (before it)
+    from barometer.pipeline import build_store
+except ImportError:
+    from barometer.build import build_store
 marks = []
 def progress(phase, done, total):
     if not marks or marks[-1][0] != phase:

@@ -38,37 +38,22 @@ import json, sys, time
 t0 = time.perf_counter()
 engine, data, store, master = sys.argv[1:5]
 from pathlib import Path
-import barometer.build as build
+import barometer.pipeline as pipeline
+import barometer.pipeline.registers as build
 phases = {}
 if engine == "spark":
     from barometer.compute import spark as sp
     session = sp.spark_session(master)
     session.sparkContext.setLogLevel("ERROR")
     phases["setup"] = time.perf_counter() - t0
-    if "spark" in build.ENGINES:  # wired into the build: the real path
-        real = sp.compute_with_spark
-        def timed(*a, **k):
-            t = time.perf_counter()
-            r = real(*a, **{**k, "session": session})
-            phases["compute"] = time.perf_counter() - t
-            return r
-        sp.compute_with_spark = timed
-        kwargs = {"engine": "spark", "spark_master": master}
-    else:  # not wired yet: the same build with the compute step on Spark
-        captured = {}
-        real_load = build.load_delivery
-        def load(directory, con):
-            captured["con"] = con
-            return real_load(directory, con)
-        def compute(con, delivery, catalogue, *, years=None, progress=None):
-            t = time.perf_counter()
-            r = sp.compute_with_spark(delivery, catalogue, duckdb_con=captured["con"],
-                                      session=session, years=years, progress=progress)
-            phases["compute"] = time.perf_counter() - t
-            return r
-        build.load_delivery = load
-        build.compute_observations = compute
-        kwargs = {}
+    real = sp.compute_with_spark
+    def timed(*a, **k):
+        t = time.perf_counter()
+        r = real(*a, **{**k, "session": session})
+        phases["compute"] = time.perf_counter() - t
+        return r
+    sp.compute_with_spark = timed
+    kwargs = {"engine": "spark", "spark_master": master}
 else:
     import ibis
     ibis.duckdb.connect()
@@ -81,7 +66,7 @@ else:
         return r
     build.compute_observations = compute
     kwargs = {}
-res = build.build_store(Path(data), Path(store), **kwargs)
+res = pipeline.build_store(Path(data), Path(store), **kwargs)
 phases["build"] = time.perf_counter() - t0
 if engine == "spark":
     session.stop()
