@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import ibis
 import pandas as pd
 
@@ -182,20 +183,24 @@ def derive_observations(
     if delivery.has("boligomraader"):
         if progress:
             progress("housing areas", 0, 1)
-        housing = derive_housing(registers, scale)
+        housing = derive_housing(delivery, con.con, scale)
         obs = pd.concat([obs, housing.counts], ignore_index=True)
     else:
         notes.append("no boligomraader file: housing lists not computed")
     return Unprotected(delivery, obs, housing, notes)
 
 
-def derive_housing(registers: Path, scale: float) -> HousingResult:
+def derive_housing(
+    delivery: Delivery, con: duckdb.DuckDBPyConnection, scale: float
+) -> HousingResult:
     """Area statistics → the lists for every list year the data allow (DOMAIN.md §3).
 
+    The statistics read the delivery's validated views in ``con`` (the connection
+    ``load_delivery`` ran in), whichever engine computed the indicators.
     List year Y uses data years up to Y-1 (housing/rules.py HousingParams), so data for
     2012-2024 give the lists of 2014-2025 (2-year averages need two data years).
     """
-    stats = compute_area_stats(registers, scale=scale)
+    stats = compute_area_stats(delivery, con, scale=scale)
     years = sorted(int(y) for y in stats["data_year"].unique())
     first, last = years[0] + 2, years[-1] + 1
     result = classify_detailed(stats, last, from_year=min(first, last))
