@@ -6,7 +6,8 @@ One Spark session serves the module (starting a JVM costs seconds). Two deliveri
   into CSV so that Spark reads them from staged typed Parquet; every hand-computed expectation of
   that module is run again on Spark's observations (the test functions are imported below);
 - a small synthetic Denmark (Parquet read by Spark in place): every observation equals DuckDB's,
-  counts exactly and rates to 1e-12.
+  counts exactly and rates to 1e-12; the housing statistics, which read the DuckDB views
+  validation made, are the same after the Spark run.
 
 Skipped where PySpark or Java is missing, unless BAROMETER_REQUIRE_SPARK=1 (CI), which fails.
 """
@@ -74,6 +75,12 @@ def session():
 
 def both_engines(registers: Path, session, years=None):
     """(DuckDB result, Spark result) for one delivery."""
+    duck, spark, _con, _delivery = run_both_engines(registers, session, years)
+    return duck, spark
+
+
+def run_both_engines(registers: Path, session, years=None):
+    """Both engines' results, and the DuckDB connection and delivery validation made."""
     import ibis
 
     from barometer.catalogue import load_catalogue, register_indicators
@@ -88,7 +95,7 @@ def both_engines(registers: Path, session, years=None):
     spark = compute_with_spark(
         delivery, catalogue, duckdb_con=con.con, session=session, years=years
     )
-    return duck, spark
+    return duck, spark, con, delivery
 
 
 def summed_shares() -> list[str]:
@@ -159,11 +166,36 @@ def synthetic(tmp_path_factory):
     return reg
 
 
-def test_synthetic_denmark_equal_on_both_engines(session, synthetic):
-    duck, spark = both_engines(synthetic, session)
+@pytest.fixture(scope="module")
+def synthetic_engines(session, synthetic):
+    """Both engines on the synthetic delivery; then, as the build does with --engine spark,
+    the housing statistics on the DuckDB views that validation made."""
+    from barometer.housing import compute_area_stats
+
+    duck, spark, con, delivery = run_both_engines(synthetic, session)
+    return duck, spark, compute_area_stats(delivery, con.con, scale=0.002)
+
+
+def test_synthetic_denmark_equal_on_both_engines(synthetic_engines):
+    duck, spark, _housing = synthetic_engines
     assert len(duck.observations) > 10_000
     assert_same_observations(duck.observations, spark.observations)
     assert duck.notes == spark.notes  # every file is typed Parquet: nothing staged
+
+
+def test_housing_statistics_after_spark_equal_duckdb_only(synthetic_engines, synthetic):
+    """The Spark run leaves the validated views usable: the area statistics computed after it
+    equal those of a fresh DuckDB validation of the same delivery."""
+    import duckdb
+
+    from barometer.housing import compute_area_stats
+    from barometer.sources.registers import load_delivery
+
+    _duck, _spark, after_spark = synthetic_engines
+    con = duckdb.connect()
+    expected = compute_area_stats(load_delivery(synthetic, con), con, scale=0.002)
+    assert len(expected) > 0 and expected["non_western_share"].notna().any()
+    pd.testing.assert_frame_equal(after_spark, expected, check_exact=False, rtol=1e-12, atol=0)
 
 
 def test_duplicate_person_in_a_snapshot_is_named_on_spark(session, tmp_path):

@@ -38,14 +38,21 @@ def stats(
         float | None, typer.Option(help="Sample scale (default: from manifest.json, else 1).")
     ] = None,
 ) -> None:
-    """Area statistics (the criteria's inputs) from register microdata."""
+    """Area statistics (the criteria's inputs) from a register delivery, validated first."""
+    import duckdb
+
     from barometer.housing import compute_area_stats, write_table
     from barometer.pipeline.registers import read_manifest
+    from barometer.sources.registers import load_delivery
 
     if scale is None:
         manifest = read_manifest(registers) or {}
         scale = float(manifest.get("scale", 1.0))
-    result = compute_area_stats(registers, scale=scale)
+    with duckdb.connect() as con:
+        delivery = load_delivery(registers, con)  # the whole delivery is validated first
+        for note in delivery.warnings:
+            console.print(f"[yellow]note:[/] {note}")
+        result = compute_area_stats(delivery, con, scale=scale)
     write_table(result, out)
     console.print(f"[green]Wrote[/] {len(result)} area-years to {out}")
 

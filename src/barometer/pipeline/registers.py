@@ -91,7 +91,7 @@ def derive_register_input(
     if delivery.has("boligomraader") and lists:
         if progress:
             progress("housing areas", 0, 1)
-        stats = compute_area_stats(registers, scale=scale)
+        stats = compute_area_stats(delivery, con.con, scale=scale)
         data_years = sorted(int(y) for y in stats["data_year"].unique())
         # List year Y uses data years up to Y-1 (housing/rules.py), and the 2-year averages
         # need two data years: data for 2012-2024 give the lists of 2014-2025.
