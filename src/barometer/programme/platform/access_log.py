@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from barometer.programme.platform.db import utcnow
@@ -74,21 +74,23 @@ def record(
 def record_many(session: Session, actor: Actor, action: str, subject_ids, **kw) -> None:
     """One event per subject (a search result, an import), added in bulk."""
     now = utcnow()
-    session.add_all(
-        AccessEvent(
-            at=now,
-            user_id=actor.user_id,
-            username=actor.username,
-            role=actor.role,
-            action=action,
-            record_type=kw.get("record_type", "person"),
-            record_id=str(sid),
-            subject_id=sid,
-            purpose=kw.get("purpose"),
-            detail=kw.get("detail"),
-        )
+    rows = [
+        {
+            "at": now,
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "role": actor.role,
+            "action": action,
+            "record_type": kw.get("record_type", "person"),
+            "record_id": str(sid),
+            "subject_id": sid,
+            "purpose": kw.get("purpose"),
+            "detail": kw.get("detail"),
+        }
         for sid in subject_ids
-    )
+    ]
+    if rows:
+        session.execute(insert(AccessEvent), rows)
 
 
 def extract_for_subject(

@@ -63,22 +63,36 @@ class LoginThrottledError(AuthError):
     """Too many failed attempts in the window."""
 
 
-_HASHER = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 MIN_PASSWORD = 12
+UNUSABLE = "!"  # no password verifies against it (demo users)
+_hashing = {"hasher": PasswordHasher(), "dummy": None}  # argon2id, RFC 9106 low-memory profile
+
+
+def configure_password_hashing(*, time_cost: int = 3, memory_cost: int = 65536) -> None:
+    """Set argon2id's cost (memory in KiB); the defaults are argon2-cffi's and RFC 9106's."""
+    _hashing["hasher"] = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    _hashing["dummy"] = None
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"a password needs at least {MIN_PASSWORD} characters")
-    return _HASHER.hash(password)
+    return _hashing["hasher"].hash(password)
 
 
 def verify_password(stored: str, password: str) -> bool:
+    if stored == UNUSABLE:
+        return False
     try:
-        return _HASHER.verify(stored, password)
+        return _hashing["hasher"].verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def _dummy_hash() -> str:
+    if _hashing["dummy"] is None:
+        _hashing["dummy"] = _hashing["hasher"].hash(secrets.token_urlsafe(16))
+    return _hashing["dummy"]
 
 
 def create_user(
@@ -104,9 +118,7 @@ def create_user(
         raise AuthError(f"the role {role} needs --team (its scope)")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AuthError(f"the user {username} exists already")
-    pw_hash = (
-        _HASHER.hash(secrets.token_urlsafe(32)) if password is None else hash_password(password)
-    )
+    pw_hash = UNUSABLE if password is None else hash_password(password)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -152,7 +164,7 @@ def authenticate(
     ):
         raise LoginThrottledError("too many failed attempts; try again later")
     user = session.scalar(select(User).where(User.username == username))
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     ok = ok and user is not None and user.active and not user.is_demo
     session.add(LoginAttempt(username=username[:64], client=ckey, at=now, success=ok))
     return user if ok else None
