@@ -14,6 +14,7 @@ import getpass
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
@@ -381,7 +382,7 @@ def read_responsibilities(path: Path, problems: Problems, known: set[str]) -> li
             by_person[x["person_ref"]].append(x)
     for stays in by_person.values():
         stays.sort(key=lambda x: x["start_date"])
-        for a, b in zip(stays, stays[1:], strict=False):
+        for a, b in pairwise(stays):
             if a["end_date"] is None or a["end_date"] >= b["start_date"]:
                 c.bad("start_date", b["row"], "overlaps the person's previous responsibility")
     return out

@@ -27,7 +27,7 @@ from barometer.programme.importer import (
     _write,
     check_synthetic_flag,
 )
-from barometer.programme.models import CompetenceProfile, Company, Person, Slot
+from barometer.programme.models import Company, CompetenceProfile, Person, Slot
 from barometer.programme.platform import access_log
 from barometer.programme.platform.auth import create_user
 from barometer.programme.platform.crypto import CprVault
