@@ -164,10 +164,12 @@ def evaluate(
         due = rule.due(clock)
         met_on = None
         if rule.exit:
-            met_on = rec.exit_date
+            met_on = rec.exit_date if rec.exit_date and rec.exit_date <= today else None
             status = "met" if met_on is not None and met_on <= due else None
         else:
-            starts = sorted(e.start for e in rec.episodes if e.kind in rule.satisfied_by)
+            starts = sorted(
+                e.start for e in rec.episodes if e.kind in rule.satisfied_by and e.start <= today
+            )
             if rule.count > 1:
                 starts = [d for d in starts if d >= clock]
             if len(starts) >= rule.count:

@@ -189,7 +189,6 @@ def create_programme_app(
             synthetic=synthetic,
             pages=roles.STAFF_PAGES.get(ctx.user.role, ()) if ctx.user else (),
             path=ctx.request.url.path,
-            query=str(ctx.request.url.query),
             status_word=lambda s: t(STATUS_WORDS[s], lang),
             role_label=lambda r: auth.ROLES[r].label_en if lang == "en" else auth.ROLES[r].label_da,
             country=lambda c: (
@@ -579,7 +578,6 @@ def create_programme_app(
                 ctx,
                 "persons.html",
                 persons=persons,
-                query=None,
                 searched=False,
                 has_key=vault is not None,
                 mask=mask_cpr,
