@@ -9,7 +9,6 @@ the tests fail, they are never skipped (.ci/run installs Debian's postgresql).
 from __future__ import annotations
 
 import base64
-import glob
 import os
 import shutil
 import subprocess
@@ -45,7 +44,7 @@ def postgres_server():
     if os.environ.get(PG_ENV):
         yield os.environ[PG_ENV].rstrip("/")
         return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     assert bins, "PostgreSQL is not installed: apt-get install postgresql (or set " + PG_ENV + ")"
     bindir = Path(bins[-1]).parent
     tmp = Path(tempfile.mkdtemp(prefix="pgtest-"))

@@ -73,9 +73,9 @@ def test_takeover_and_arrival_dates_move_the_clocks():
 
 
 def test_cli_deadlines_rejects_a_bad_date_with_exit_2():
-    from barometer.cli import main
-
     import sys
+
+    from barometer.cli import main
 
     argv = sys.argv
     sys.argv = ["barometer", "programme", "deadlines", "--placement-date", "2024-02-30"]
@@ -88,12 +88,12 @@ def test_cli_deadlines_rejects_a_bad_date_with_exit_2():
 
 
 def rec(**kw) -> CaseRecord:
-    base = dict(
-        key="1", sex="female", age_band="30-34", western=False, menapt=True,
-        permit_basis="refugee", placement=D("2024-01-15"), t0=D("2024-03-01"),
-        arrival=D("2024-02-20"), exit_date=None, exit_reason=None,
-        stays=[Stay("101", D("2024-03-01"))], episodes=[],
-    )  # fmt: skip
+    base = {
+        "key": "1", "sex": "female", "age_band": "30-34", "western": False, "menapt": True,
+        "permit_basis": "refugee", "placement": D("2024-01-15"), "t0": D("2024-03-01"),
+        "arrival": D("2024-02-20"), "exit_date": None, "exit_reason": None,
+        "stays": [Stay("101", D("2024-03-01"))], "episodes": [],
+    }  # fmt: skip
     base.update(kw)
     return CaseRecord(**base)
 

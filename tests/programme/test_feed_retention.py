@@ -13,7 +13,6 @@ from barometer.codes import ORIGIN_GROUPS
 from barometer.programme.aggregates import (
     CELL_COLUMNS,
     INDICATOR_DEFINITIONS,
-    cells_from_records,
     compute_barometer_cells,
 )
 from barometer.programme.kpis import KpiParams, compute_kpis

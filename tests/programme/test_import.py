@@ -14,7 +14,7 @@ from barometer.cli import app
 from barometer.programme.importer import ImportProblemsError, import_directory
 from barometer.programme.models import Episode, Person
 from barometer.programme.platform.db import create_db_engine, make_sessionmaker
-from barometer.programme.synthetic import generate_cohort, write_csv, write_database
+from barometer.programme.synthetic import generate_cohort, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +93,9 @@ def test_duplicates_and_missing_columns(exchange, vault, tmp_path):
 
 
 def test_cli_import_exits_2_without_a_traceback(exchange, key_file, tmp_path):
-    from barometer.cli import main
     import sys
+
+    from barometer.cli import main
 
     folder = tmp_path / "bad"
     shutil.copytree(exchange, folder)

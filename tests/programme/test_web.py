@@ -154,7 +154,7 @@ def test_no_full_cpr_anywhere_unless_revealed_with_a_purpose(site, caplog):
         assert r.status_code == 200, path
         bodies.append(r.text)
     token = c.get("/programme/api/v1/me").json()["csrf_token"]
-    full = [x for x in cprs]
+    full = list(cprs)
     hits = c.post("/programme/api/v1/persons/search", json={"q": full[0]},
                   headers={"X-CSRF-Token": token})  # fmt: skip
     bodies.append(hits.text)

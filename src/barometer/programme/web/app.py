@@ -969,9 +969,7 @@ def create_programme_app(
             frame = frame[frame["sex"] == request.query_params.get("sex", "all")]
             years = sorted(frame["cohort_year"].unique())
             table = {(r.kpi_id, r.cohort_year): r for r in frame.itertuples()}
-            return render(
-                ctx, "kpis.html", kpis=list(KPI_BY_ID.values()), years=years, table=table
-            )
+            return render(ctx, "kpis.html", kpis=list(KPI_BY_ID.values()), years=years, table=table)
         finally:
             ctx.db.close()
 
