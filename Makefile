@@ -6,7 +6,7 @@ SCALE ?= 0.1
 YEARS ?= 2012-2024
 DEMO_DIR ?= demo
 
-.PHONY: demo test lint format venv venv-dev clean bench
+.PHONY: demo programme-demo test lint format venv venv-dev clean bench
 
 # One .venv, two install levels, each with its own stamp. The demo needs only the base
 # dependencies; test, lint, format and bench add the dev tools and PySpark to the same .venv.
@@ -47,7 +47,21 @@ demo: $(BASE_STAMP)
 	@echo "Serving the SYNTHETIC demo on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/barometer serve --store $(STORE) --host 127.0.0.1 --port 8000
 
+# The refugee programme module alone: a synthetic cohort in SQLite, served with the demo login.
+PROGRAMME_DB := $(DEMO_DIR)/programme.sqlite
+PROGRAMME_KEY := $(DEMO_DIR)/programme.key
+
+programme-demo: $(BASE_STAMP)
+	mkdir -p $(DEMO_DIR)
+	rm -f $(PROGRAMME_DB) $(PROGRAMME_DB)-wal $(PROGRAMME_DB)-shm
+	[ -f $(PROGRAMME_KEY) ] || $(BIN)/barometer programme keygen --out $(PROGRAMME_KEY)
+	$(BIN)/barometer programme synth --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) --seed 1
+	@echo "Serving the SYNTHETIC programme demo on http://127.0.0.1:8010/programme/ (Ctrl-C to stop)"
+	$(BIN)/barometer programme serve --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) \
+	  --demo --insecure-cookies --host 127.0.0.1 --port 8010
+
 # The Spark tests need Java 17+ (Debian: openjdk-17-jre-headless); they fail, not skip, without it.
+# The programme tests start their own PostgreSQL (Debian: postgresql); they fail without it.
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

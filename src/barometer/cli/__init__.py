@@ -14,6 +14,7 @@ import typer
 from barometer import __version__
 from barometer.cli import build, disclosure, goals, housing, publish, sources
 from barometer.errors import BarometerError
+from barometer.programme import cli as programme
 
 app = typer.Typer(
     help="Integrationsbarometer: integration indicators for Danish municipalities.",
@@ -32,6 +33,7 @@ app.add_typer(housing.app, name="housing")
 app.add_typer(sources.statbank_app, name="statbank")
 app.add_typer(sources.survey_app, name="survey")
 app.command("import")(sources.import_command)
+app.add_typer(programme.app, name="programme")
 
 
 @app.callback(invoke_without_command=True)

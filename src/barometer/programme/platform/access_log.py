@@ -1,0 +1,125 @@
+"""The append-only access log (PROGRAMME.md G5-G7, §7.6): record, extract per citizen, purge.
+
+Every read, search, change, export, reveal and break-the-glass is one row. The per-citizen
+extract gives dates, actions and purposes, and staff names only when asked (CJEU C-579/21).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from barometer.programme.platform.db import utcnow
+from barometer.programme.platform.models import AccessEvent, AccessLogPurge
+
+ACTIONS = (
+    "read",
+    "search",
+    "create",
+    "update",
+    "delete",
+    "export",
+    "reveal",
+    "break_glass",
+    "login",
+    "login_failed",
+    "logout",
+    "approve",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a logged-in user, or a command-line run (``cli:<os user>``)."""
+
+    user_id: int | None
+    username: str
+    role: str
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    record_type: str | None = None,
+    record_id: str | int | None = None,
+    subject_id: int | None = None,
+    purpose: str | None = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> AccessEvent:
+    """Add one event to the session's transaction (it commits with the work it describes)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown access-log action {action!r}")
+    event = AccessEvent(
+        at=at or utcnow(),
+        user_id=actor.user_id,
+        username=actor.username,
+        role=actor.role,
+        action=action,
+        record_type=record_type,
+        record_id=None if record_id is None else str(record_id),
+        subject_id=subject_id,
+        purpose=(purpose or None) and purpose[:500],
+        detail=(detail or None) and detail[:500],
+    )
+    session.add(event)
+    return event
+
+
+def record_many(session: Session, actor: Actor, action: str, subject_ids, **kw) -> None:
+    """One event per subject (a search result, an import), added in bulk."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "user_id": actor.user_id,
+            "username": actor.username,
+            "role": actor.role,
+            "action": action,
+            "record_type": kw.get("record_type", "person"),
+            "record_id": str(sid),
+            "subject_id": sid,
+            "purpose": kw.get("purpose"),
+            "detail": kw.get("detail"),
+        }
+        for sid in subject_ids
+    ]
+    if rows:
+        session.execute(insert(AccessEvent), rows)
+
+
+def extract_for_subject(
+    session: Session, subject_id: int, *, with_staff: bool = False
+) -> list[dict]:
+    """The citizen's right to know who looked: date, action, purpose (role; staff on request)."""
+    rows = session.scalars(
+        select(AccessEvent)
+        .where(AccessEvent.subject_id == subject_id)
+        .order_by(AccessEvent.at, AccessEvent.id)
+    )
+    out = []
+    for e in rows:
+        item = {
+            "at": e.at.isoformat(timespec="seconds"),
+            "action": e.action,
+            "purpose": e.purpose,
+            "role": e.role,
+        }
+        if with_staff:
+            item["staff"] = e.username
+        out.append(item)
+    return out
+
+
+def purge_before(session: Session, cutoff: datetime, run_id: str) -> int:
+    """Register a cutoff, then delete the log rows older than it (the triggers allow no other)."""
+    session.add(AccessLogPurge(at=utcnow(), cutoff=cutoff, run_id=run_id))
+    session.flush()
+    n = session.scalar(select(func.count()).where(AccessEvent.at < cutoff)) or 0
+    session.execute(delete(AccessEvent).where(AccessEvent.at < cutoff))
+    return n

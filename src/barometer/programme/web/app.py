@@ -1,0 +1,1175 @@
+"""The programme's web app: server-rendered pages and the JSON API under ``/api/v1``.
+
+``create_programme_app`` builds an app whose routes are relative (``/login``, ``/persons/…``);
+links are made from the request's root path, so the same app works mounted under
+``/programme`` in the dashboard and standalone (``create_standalone_app`` mounts it there).
+Pages without a session redirect to the login page; the API answers 401. Every response
+carries ``Cache-Control: no-store``: person data are never cached. CPR numbers never appear
+in a URL: searching by CPR is a POST.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session, selectinload
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from barometer.codes import load_countries
+from barometer.programme import roles
+from barometer.programme.deadlines import URGENCY, compliance, evaluate, load_rules
+from barometer.programme.kpis import KPI_BY_ID, KpiParams, compute_kpis
+from barometer.programme.matching import match_person, match_slot
+from barometer.programme.models import EPISODE_KINDS, Company, Episode, Person, Slot, Waiver
+from barometer.programme.pathway import derive_pathway
+from barometer.programme.platform import access_log, auth
+from barometer.programme.platform.crypto import CprVault, mask_cpr, normalise_cpr
+from barometer.programme.platform.db import (
+    check_current,
+    create_db_engine,
+    is_synthetic,
+    make_sessionmaker,
+    utcnow,
+)
+from barometer.programme.platform.models import AccessEvent, BreakGlass, LoginSession, User
+from barometer.programme.records import CaseRecord, load_records, record_from_person
+from barometer.programme.web.i18n import LANGS, STATUS_WORDS, t
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "programme_session"
+LOGIN_CSRF_COOKIE = "programme_login_csrf"
+LANG_COOKIE = "programme_lang"
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; "
+    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+@dataclass(frozen=True)
+class ProgrammeSettings:
+    mount_prefix: str = "/programme"  # the cookie path, and where standalone serving mounts
+    secure_cookies: bool = True
+    demo: bool = False  # the demo login (refused unless the database is flagged synthetic)
+    auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
+    today: Callable[[], date] = date.today
+
+
+class Denied(Exception):  # noqa: N818 (control flow, not an error)
+    def __init__(self, status: int, message: str = "") -> None:
+        self.status, self.message = status, message
+
+
+@dataclass
+class Ctx:
+    request: Request
+    db: Session
+    user: User | None
+    login: LoginSession | None
+    lang: str
+    api: bool
+
+    @property
+    def actor(self) -> access_log.Actor:
+        return access_log.Actor(self.user.id, self.user.username, self.user.role)
+
+
+def create_standalone_app(
+    db: str | Engine, *, settings: ProgrammeSettings | None = None, vault: CprVault | None = None
+) -> FastAPI:
+    """The programme app mounted at its prefix, with ``/`` redirecting there."""
+    settings = settings or ProgrammeSettings()
+    outer = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    inner = create_programme_app(db, settings=settings, vault=vault)
+
+    @outer.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(settings.mount_prefix + "/", status_code=303)
+
+    outer.mount(settings.mount_prefix, inner)
+    return outer
+
+
+def create_programme_app(
+    db: str | Engine, *, settings: ProgrammeSettings | None = None, vault: CprVault | None = None
+) -> FastAPI:
+    """The programme module as an ASGI app (mount it under ``settings.mount_prefix``)."""
+    settings = settings or ProgrammeSettings()
+    engine = create_db_engine(db) if isinstance(db, str) else db
+    check_current(engine)
+    maker = make_sessionmaker(engine)
+    with maker() as s:
+        synthetic = is_synthetic(s)
+    if settings.demo and not synthetic:
+        from barometer.programme.platform.db import DatabaseError
+
+        raise DatabaseError("the demo login works only on a database flagged synthetic")
+    app = FastAPI(
+        title="Københavnermodellen API",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    countries = load_countries()
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def base(request: Request) -> str:
+        return request.scope.get("root_path", "").rstrip("/")
+
+    def lang_of(request: Request) -> str:
+        q = request.query_params.get("lang")
+        if q in LANGS:
+            return q
+        c = request.cookies.get(LANG_COOKIE)
+        return c if c in LANGS else "da"
+
+    def cookie_path() -> str:
+        return settings.mount_prefix or "/"
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        q = request.query_params.get("lang")
+        if q in LANGS:
+            response.set_cookie(
+                LANG_COOKIE,
+                q,
+                path=cookie_path(),
+                samesite="lax",
+                secure=settings.secure_cookies,
+                httponly=True,
+            )
+        return response
+
+    def context(request: Request, *, require: bool = True) -> Ctx:
+        api = request.url.path.startswith(base(request) + "/api/") or "/api/" in request.url.path
+        session = maker()
+        loaded = auth.load_session(session, request.cookies.get(SESSION_COOKIE), settings.auth)
+        session.commit()
+        ctx = Ctx(request, session, None, None, lang_of(request), api)
+        if loaded:
+            ctx.login, ctx.user = loaded
+        elif require:
+            session.close()
+            raise Denied(401)
+        return ctx
+
+    def render(ctx: Ctx, template: str, status: int = 200, **kw) -> HTMLResponse:
+        lang = ctx.lang
+        html = env.get_template(template).render(
+            base=base(ctx.request),
+            lang=lang,
+            t=lambda key: t(key, lang),
+            user=ctx.user,
+            csrf=ctx.login.csrf_token if ctx.login else "",
+            synthetic=synthetic,
+            pages=roles.STAFF_PAGES.get(ctx.user.role, ()) if ctx.user else (),
+            path=ctx.request.url.path,
+            status_word=lambda s: t(STATUS_WORDS[s], lang),
+            role_label=lambda r: auth.ROLES[r].label_en if lang == "en" else auth.ROLES[r].label_da,
+            country=lambda c: (
+                (countries[c].name_en if lang == "en" else countries[c].name_da)
+                if c in countries
+                else c
+            ),
+            **kw,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    @app.exception_handler(Denied)
+    async def denied(request: Request, exc: Denied):
+        api = "/api/" in request.url.path
+        if exc.status == 401:
+            if api:
+                return JSONResponse({"error": {"status": 401, "message": "log in"}}, 401)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(
+                f"{base(request)}/login?next={quote(target, safe='')}", status_code=303
+            )
+        if api:
+            msg = exc.message or "forbidden"
+            return JSONResponse({"error": {"status": exc.status, "message": msg}}, exc.status)
+        ctx = Ctx(request, None, None, None, lang_of(request), False)  # type: ignore[arg-type]
+        return render(
+            ctx,
+            "error.html",
+            exc.status,
+            title=t("forbidden", ctx.lang),
+            message=exc.message or t("forbidden_text", ctx.lang),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if "/api/" in request.url.path:
+            return JSONResponse(
+                {"error": {"status": exc.status_code, "message": str(exc.detail)}}, exc.status_code
+            )
+        ctx = Ctx(request, None, None, None, lang_of(request), False)  # type: ignore[arg-type]
+        return render(
+            ctx,
+            "error.html",
+            exc.status_code,
+            title=str(exc.status_code),
+            message=t("not_found", ctx.lang),
+        )
+
+    async def form_of(ctx: Ctx) -> dict[str, str]:
+        form = await ctx.request.form()
+        data = {k: str(v) for k, v in form.items()}
+        if not auth.csrf_matches(ctx.login.csrf_token, data.get("csrf_token")):
+            raise Denied(403, "CSRF token missing or wrong")
+        return data
+
+    async def json_of(ctx: Ctx) -> dict:
+        if not auth.csrf_matches(ctx.login.csrf_token, ctx.request.headers.get("x-csrf-token")):
+            raise Denied(403, "X-CSRF-Token header missing or wrong")
+        try:
+            body = await ctx.request.json()
+        except ValueError:
+            raise Denied(422, "the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise Denied(422, "the body is a JSON object")
+        return body
+
+    def need_role(ctx: Ctx, *allowed: str) -> None:
+        if ctx.user.role not in allowed:
+            raise Denied(403)
+
+    def redirect(ctx: Ctx, path: str) -> RedirectResponse:
+        return RedirectResponse(base(ctx.request) + path, status_code=303)
+
+    # --- person access -----------------------------------------------------------------------
+
+    def load_person(ctx: Ctx, person_id: int) -> Person:
+        p = ctx.db.scalar(
+            select(Person)
+            .where(Person.id == person_id)
+            .options(
+                selectinload(Person.episodes),
+                selectinload(Person.responsibilities),
+                selectinload(Person.waivers),
+                selectinload(Person.profile),
+            )
+        )
+        if p is None:
+            raise Denied(404, "no such person")
+        return p
+
+    def access(ctx: Ctx, p: Person, rec: CaseRecord) -> str | None:
+        """'scope', 'break_glass' or None for the current user and person."""
+        referred = bool(rec.kinds("danish_education"))
+        today = settings.today()
+        if roles.scope_reason(ctx.user, p, today, referred=referred, t0=rec.t0):
+            return "scope"
+        if auth.active_break_glass(ctx.db, ctx.user.id, "person", str(p.id)):
+            return "break_glass"
+        return None
+
+    def read_person(ctx: Ctx, person_id: int, purpose: str | None = None):
+        """The person, its record and the access basis; the read is logged; 403 outside scope."""
+        if ctx.user.role not in roles.FIELD_GROUPS:
+            raise Denied(403)
+        p = load_person(ctx, person_id)
+        rec = record_from_person(p)
+        basis = access(ctx, p, rec)
+        if basis is None:
+            raise Denied(403, "outside your scope")
+        if basis == "break_glass":
+            bg = auth.active_break_glass(ctx.db, ctx.user.id, "person", str(p.id))
+            purpose = f"break the glass: {bg.reason}"
+        access_log.record(
+            ctx.db,
+            ctx.actor,
+            "read",
+            record_type="person",
+            record_id=p.id,
+            subject_id=p.id,
+            purpose=purpose or "casework",
+        )
+        ctx.db.commit()
+        return p, rec, basis
+
+    def scoped_persons(ctx: Ctx) -> list[Person]:
+        q = select(Person).options(selectinload(Person.episodes))
+        role = ctx.user.role
+        if role in ("caseworker", "team_leader"):
+            q = q.where(Person.team == ctx.user.team)
+        elif role == "language_liaison":
+            q = q.where(Person.episodes.any(Episode.kind == "danish_education"))
+        elif role != "asylum_consultant":
+            raise Denied(403)
+        persons = list(ctx.db.scalars(q.order_by(Person.id)))
+        if role == "asylum_consultant":
+            today = settings.today()
+            persons = [p for p in persons if record_from_person(p).t0 > today]
+        return persons
+
+    def person_view(ctx: Ctx, p: Person, rec: CaseRecord) -> dict:
+        today = settings.today()
+        groups = roles.FIELD_GROUPS[ctx.user.role]
+        view = {
+            "id": p.id,
+            "person_id": p.person_ref,
+            "name": p.name,
+            "cpr": mask_cpr(p.birth_date),
+            "sex": p.sex,
+            "birth_date": p.birth_date.isoformat(),
+            "country_code": p.country_code,
+            "team": p.team,
+        }
+        if "case" in groups or "asylum" in groups:
+            view |= {
+                "placement_date": p.placement_date.isoformat(),
+                "arrival_date": p.arrival_date.isoformat() if p.arrival_date else None,
+                "t0": rec.t0.isoformat(),
+            }
+        if "case" in groups:
+            pw = derive_pathway(rec, today)
+            view["pathway"] = {
+                "stage": pw.stage,
+                "exit_reason": pw.exit_reason,
+                "employment_step": pw.employment_step,
+                "in_company_offer": pw.in_company_offer,
+                "self_supporting": pw.self_supporting,
+                "continuous_company_effort": pw.continuous_company_effort,
+                "danish_level": pw.danish_level,
+                "danish_modules_passed": pw.danish_modules_passed,
+                "danish_test_passed": pw.danish_test_passed,
+            }
+        if "tasks" in groups:
+            view["tasks"] = [
+                {
+                    "rule_id": x.rule_id,
+                    "title": x.title_en if ctx.lang == "en" else x.title_da,
+                    "due": x.due.isoformat(),
+                    "status": x.status,
+                    "met_on": x.met_on.isoformat() if x.met_on else None,
+                }
+                for x in sorted(evaluate(rec, today), key=lambda x: (URGENCY[x.status], x.due))
+            ]
+        kinds = None
+        if "case" not in groups:
+            kinds = set()
+            if "danish" in groups:
+                kinds |= {"danish_education", "danish_test"}
+            if "asylum" in groups:
+                kinds |= {"asylum_contact"}
+        view["episodes"] = [
+            {
+                "kind": e.kind,
+                "start_date": e.start_date.isoformat(),
+                "end_date": e.end_date.isoformat() if e.end_date else None,
+                "hours_per_week": e.hours_per_week,
+                "company_cvr": e.company_cvr,
+                "disco_code": e.disco_code,
+                "passed": e.passed,
+                "goal": e.goal,
+                "level": e.level,
+                "module": e.module,
+            }
+            for e in sorted(p.episodes, key=lambda e: (e.start_date, e.id))
+            if kinds is None or e.kind in kinds
+        ]
+        if "profile" in groups and p.profile is not None:
+            pr = p.profile
+            view["profile"] = {
+                "schooling_years": pr.schooling_years,
+                "education_level": pr.education_level,
+                "occupations": pr.occupations,
+                "languages": pr.languages,
+                "danish_cefr": pr.danish_cefr,
+            }
+        if "case" in groups:
+            view["waivers"] = [
+                {
+                    "id": w.id,
+                    "rule_id": w.rule_id,
+                    "reason": w.reason,
+                    "approved_by": w.approved_by,
+                }
+                for w in p.waivers
+            ]
+        return view
+
+    # --- login -------------------------------------------------------------------------------
+
+    def login_page(request: Request, error: str | None = None, status: int = 200):
+        import secrets
+
+        token = secrets.token_urlsafe(24)
+        ctx = Ctx(request, None, None, None, lang_of(request), False)  # type: ignore[arg-type]
+        demo_users = []
+        if settings.demo and synthetic:
+            with maker() as s:
+                demo_users = list(s.scalars(select(User).where(User.is_demo).order_by(User.id)))
+        resp = render(
+            ctx,
+            "login.html",
+            status,
+            login_csrf=token,
+            error=error,
+            next=request.query_params.get("next", ""),
+            demo_users=demo_users,
+        )
+        resp.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            path=cookie_path(),
+            httponly=True,
+            samesite="strict",
+            secure=settings.secure_cookies,
+        )
+        return resp
+
+    def safe_next(request: Request, target: str) -> str:
+        b = base(request)
+        if target.startswith(b + "/") and not target.startswith("//") and "\\" not in target:
+            return target
+        return b + "/"
+
+    def start(request: Request, session: Session, user: User, target: str) -> Response:
+        token, _csrf = auth.start_session(session, user, settings.auth)
+        access_log.record(session, access_log.Actor(user.id, user.username, user.role), "login")
+        session.commit()
+        resp = RedirectResponse(safe_next(request, target), status_code=303)
+        resp.set_cookie(
+            SESSION_COOKIE,
+            token,
+            path=cookie_path(),
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        )
+        resp.delete_cookie(LOGIN_CSRF_COOKIE, path=cookie_path())
+        return resp
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request):
+        return login_page(request)
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request):
+        form = await request.form()
+        lang = lang_of(request)
+        if not auth.csrf_matches(
+            request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))
+        ):
+            return login_page(request, "CSRF", 403)
+        username = str(form.get("username", "")).strip()
+        password = str(form.get("password", ""))
+        client = request.client.host if request.client else "unknown"
+        with maker() as session:
+            try:
+                user = auth.authenticate(session, username, password, client, settings.auth)
+            except auth.LoginThrottledError:
+                session.commit()
+                return login_page(request, t("login_throttled", lang), 429)
+            if user is None:
+                access_log.record(
+                    session, access_log.Actor(None, username[:64] or "-", "-"), "login_failed"
+                )
+                session.commit()
+                return login_page(request, t("login_failed", lang), 401)
+            return start(request, session, user, str(form.get("next", "")))
+
+    @app.post("/login/demo", include_in_schema=False)
+    async def login_demo(request: Request):
+        form = await request.form()
+        if not auth.csrf_matches(
+            request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))
+        ):
+            return login_page(request, "CSRF", 403)
+        with maker() as session:
+            if not (settings.demo and is_synthetic(session)):
+                raise Denied(403, "the demo login works only on a synthetic database")
+            user = session.scalar(
+                select(User).where(User.username == str(form.get("username", "")), User.is_demo)
+            )
+            if user is None:
+                raise Denied(403, "no such demo user")
+            return start(request, session, user, "")
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout(request: Request):
+        ctx = context(request)
+        try:
+            await form_of(ctx)
+            auth.end_session(ctx.db, request.cookies.get(SESSION_COOKIE))
+            access_log.record(ctx.db, ctx.actor, "logout")
+            ctx.db.commit()
+        finally:
+            ctx.db.close()
+        resp = redirect(ctx, "/login")
+        resp.delete_cookie(SESSION_COOKIE, path=cookie_path())
+        return resp
+
+    # --- pages -------------------------------------------------------------------------------
+
+    def team_tasks(ctx: Ctx) -> list[tuple[CaseRecord, object]]:
+        today = settings.today()
+        items = []
+        for p in scoped_persons(ctx):
+            if ctx.user.role == "caseworker" and p.caseworker_id not in (None, ctx.user.id):
+                continue
+            rec = record_from_person(p)
+            items += [
+                (rec, x) for x in evaluate(rec, today) if x.status in ("overdue", "due", "upcoming")
+            ]
+        return sorted(items, key=lambda it: (URGENCY[it[1].status], it[1].due, it[0].key))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request):
+        ctx = context(request)
+        try:
+            pages = roles.STAFF_PAGES.get(ctx.user.role, ())
+            if "tasks" not in pages:
+                return redirect(ctx, f"/{pages[0]}" if pages else "/login")
+            items = team_tasks(ctx)
+            access_log.record_many(
+                ctx.db,
+                ctx.actor,
+                "search",
+                sorted({int(r.key) for r, _ in items}),
+                purpose="deadline list",
+            )
+            ctx.db.commit()
+            return render(ctx, "tasks.html", items=items[:300], total=len(items))
+        finally:
+            ctx.db.close()
+
+    @app.get("/tasks", response_class=HTMLResponse, include_in_schema=False)
+    def tasks_page(request: Request):
+        return home(request)
+
+    @app.get("/persons", response_class=HTMLResponse, include_in_schema=False)
+    def persons_page(request: Request):
+        ctx = context(request)
+        try:
+            persons = scoped_persons(ctx)[:500]
+            access_log.record_many(
+                ctx.db, ctx.actor, "search", [p.id for p in persons], purpose="caseload list"
+            )
+            ctx.db.commit()
+            return render(
+                ctx,
+                "persons.html",
+                persons=persons,
+                searched=False,
+                has_key=vault is not None,
+                mask=mask_cpr,
+            )
+        finally:
+            ctx.db.close()
+
+    def search(ctx: Ctx, q: str) -> list[Person]:
+        q = q.strip()
+        if not q:
+            return []
+        allowed = {p.id for p in scoped_persons(ctx)}
+        cpr = normalise_cpr(q)
+        if cpr is not None:
+            if vault is None:
+                return []
+            found = ctx.db.scalars(select(Person).where(Person.cpr_hash == vault.lookup_hash(cpr)))
+            purpose = "search by CPR number"
+        else:
+            like = f"%{q}%"
+            found = ctx.db.scalars(
+                select(Person).where(or_(Person.name.ilike(like), Person.person_ref.ilike(like)))
+            )
+            purpose = "search by name or id"
+        hits = [p for p in found if p.id in allowed][:100]
+        access_log.record_many(ctx.db, ctx.actor, "search", [p.id for p in hits], purpose=purpose)
+        ctx.db.commit()
+        return hits
+
+    @app.post("/persons/search", response_class=HTMLResponse, include_in_schema=False)
+    async def persons_search(request: Request):
+        ctx = context(request)
+        try:
+            form = await form_of(ctx)
+            hits = search(ctx, form.get("q", ""))
+            return render(
+                ctx,
+                "persons.html",
+                persons=hits,
+                searched=True,
+                has_key=vault is not None,
+                mask=mask_cpr,
+            )
+        finally:
+            ctx.db.close()
+
+    @app.get("/persons/{person_id}", response_class=HTMLResponse, include_in_schema=False)
+    def person_page(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            try:
+                p, rec, basis = read_person(ctx, person_id)
+            except Denied as d:
+                if d.status == 403 and auth.ROLES[ctx.user.role].can_break_glass:
+                    return render(ctx, "break_glass.html", 403, person_id=person_id)
+                raise
+            view = person_view(ctx, p, rec)
+            slots = []
+            if "profile" in roles.FIELD_GROUPS[ctx.user.role]:
+                slots = match_person(
+                    rec, view.get("profile") or {}, open_slots(ctx), settings.today()
+                )[:10]
+            bg = auth.active_break_glass(ctx.db, ctx.user.id, "person", str(p.id))
+            return render(
+                ctx,
+                "person.html",
+                p=view,
+                basis=basis,
+                break_glass=bg,
+                groups=roles.FIELD_GROUPS[ctx.user.role],
+                slots=slots,
+                kinds=[k for k in EPISODE_KINDS if roles.may_write_kind(ctx.user.role, k)],
+                rules=sorted({r.id for r in load_rules() if r.enabled}),
+                has_key=vault is not None,
+                saved=request.query_params.get("saved"),
+            )
+        finally:
+            ctx.db.close()
+
+    def open_slots(ctx: Ctx) -> list[Slot]:
+        today = settings.today()
+        slots = list(
+            ctx.db.scalars(
+                select(Slot).where(Slot.end_date >= today).options(selectinload(Slot.company))
+            )
+        )
+        taken = {}
+        for sid, end in ctx.db.execute(
+            select(Episode.slot_id, Episode.end_date).where(Episode.slot_id.is_not(None))
+        ):
+            if end is None or end >= today:
+                taken[sid] = taken.get(sid, 0) + 1
+        for s in slots:
+            s.free = s.capacity - taken.get(s.id, 0)
+        return slots
+
+    @app.post("/persons/{person_id}/break-glass", include_in_schema=False)
+    async def break_glass(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            form = await form_of(ctx)
+            p = load_person(ctx, person_id)
+            try:
+                bg = auth.open_break_glass(
+                    ctx.db,
+                    ctx.user,
+                    "person",
+                    str(p.id),
+                    p.team,
+                    form.get("reason", ""),
+                    settings.auth,
+                )
+            except auth.AuthError as exc:
+                raise Denied(403, str(exc)) from None
+            access_log.record(
+                ctx.db,
+                ctx.actor,
+                "break_glass",
+                record_type="person",
+                record_id=p.id,
+                subject_id=p.id,
+                purpose=bg.reason,
+            )
+            ctx.db.commit()
+            return redirect(ctx, f"/persons/{p.id}")
+        finally:
+            ctx.db.close()
+
+    def reveal(ctx: Ctx, person_id: int, purpose: str) -> tuple[Person, str]:
+        if vault is None:
+            raise Denied(409, t("no_key", ctx.lang))
+        purpose = purpose.strip()
+        if len(purpose) < 5:
+            raise Denied(422, "give the purpose (at least 5 characters)")
+        if ctx.user.role not in ("caseworker", "team_leader"):
+            raise Denied(403)
+        p, _rec, _basis = read_person(ctx, person_id, purpose=f"CPR shown: {purpose}")
+        access_log.record(
+            ctx.db,
+            ctx.actor,
+            "reveal",
+            record_type="person",
+            record_id=p.id,
+            subject_id=p.id,
+            purpose=purpose,
+        )
+        ctx.db.commit()
+        return p, vault.decrypt(p.cpr_cipher)
+
+    @app.post("/persons/{person_id}/reveal", response_class=HTMLResponse, include_in_schema=False)
+    async def reveal_page(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            form = await form_of(ctx)
+            p, cpr = reveal(ctx, person_id, form.get("purpose", ""))
+            return render(ctx, "reveal.html", p=p, cpr=f"{cpr[:6]}-{cpr[6:]}")
+        finally:
+            ctx.db.close()
+
+    def add_episode(ctx: Ctx, p: Person, data: dict) -> Episode:
+        kind = data.get("kind", "")
+        if kind not in EPISODE_KINDS or not roles.may_write_kind(ctx.user.role, kind):
+            raise Denied(403, "you may not add this kind of episode")
+        try:
+            start = date.fromisoformat(data.get("start_date", ""))
+            end = date.fromisoformat(data["end_date"]) if data.get("end_date") else None
+            hours = float(data["hours_per_week"]) if data.get("hours_per_week") else None
+            module = int(data["module"]) if data.get("module") else None
+        except ValueError:
+            raise Denied(
+                422, "start_date/end_date are YYYY-MM-DD; hours and module are numbers"
+            ) from None
+        if end is not None and end < start:
+            raise Denied(422, "end_date is before start_date")
+        cvr = data.get("company_cvr") or None
+        if cvr is not None and not (len(cvr) == 8 and cvr.isdigit()):
+            raise Denied(422, "company_cvr is 8 digits")
+        passed = {"true": True, "false": False}.get(data.get("passed", ""))
+        ep = Episode(
+            person_id=p.id,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            hours_per_week=hours,
+            company_cvr=cvr,
+            disco_code=data.get("disco_code") or None,
+            passed=passed,
+            goal=data.get("goal") or None,
+            level=data.get("level") or None,
+            module=module,
+            slot_id=int(data["slot_id"]) if str(data.get("slot_id", "")).isdigit() else None,
+            created_by=ctx.user.username,
+            created_at=utcnow(),
+        )
+        ctx.db.add(ep)
+        ctx.db.flush()
+        access_log.record(
+            ctx.db,
+            ctx.actor,
+            "create",
+            record_type="episode",
+            record_id=ep.id,
+            subject_id=p.id,
+            purpose=f"episode {kind}",
+        )
+        return ep
+
+    @app.post("/persons/{person_id}/episodes", include_in_schema=False)
+    async def episodes_post(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            data = await form_of(ctx)
+            p, _rec, _b = read_person(ctx, person_id, purpose="adding an episode")
+            add_episode(ctx, p, data)
+            ctx.db.commit()
+            return redirect(ctx, f"/persons/{p.id}?saved=1")
+        finally:
+            ctx.db.close()
+
+    @app.post("/persons/{person_id}/waivers", include_in_schema=False)
+    async def waiver_post(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            data = await form_of(ctx)
+            need_role(ctx, "caseworker", "team_leader")
+            p, _rec, _b = read_person(ctx, person_id, purpose="waiver request")
+            rule = data.get("rule_id", "")
+            reason = data.get("reason", "").strip()
+            if rule not in {r.id for r in load_rules()} or len(reason) < 10:
+                raise Denied(422, "choose a rule and give a reason (at least 10 characters)")
+            w = Waiver(
+                person_id=p.id,
+                rule_id=rule,
+                reason=reason[:500],
+                requested_by=ctx.user.username,
+                requested_at=utcnow(),
+            )
+            ctx.db.add(w)
+            ctx.db.flush()
+            access_log.record(
+                ctx.db,
+                ctx.actor,
+                "create",
+                record_type="waiver",
+                record_id=w.id,
+                subject_id=p.id,
+                purpose=f"waiver of {rule} requested",
+            )
+            ctx.db.commit()
+            return redirect(ctx, f"/persons/{p.id}?saved=1")
+        finally:
+            ctx.db.close()
+
+    @app.post("/waivers/{waiver_id}/approve", include_in_schema=False)
+    async def waiver_approve(request: Request, waiver_id: int):
+        ctx = context(request)
+        try:
+            await form_of(ctx)
+            need_role(ctx, "team_leader")
+            w = ctx.db.get(Waiver, waiver_id)
+            if w is None:
+                raise Denied(404, "no such waiver")
+            p = load_person(ctx, w.person_id)
+            if p.team != ctx.user.team:
+                raise Denied(403, "outside your team")
+            w.approved_by, w.approved_at = ctx.user.username, utcnow()
+            access_log.record(
+                ctx.db,
+                ctx.actor,
+                "approve",
+                record_type="waiver",
+                record_id=w.id,
+                subject_id=p.id,
+                purpose=f"waiver of {w.rule_id} approved",
+            )
+            ctx.db.commit()
+            return redirect(ctx, "/compliance")
+        finally:
+            ctx.db.close()
+
+    @app.get("/compliance", response_class=HTMLResponse, include_in_schema=False)
+    def compliance_page(request: Request):
+        ctx = context(request)
+        try:
+            need_role(ctx, "team_leader")
+            today = settings.today()
+            persons = scoped_persons(ctx)
+            counts = compliance([evaluate(record_from_person(p), today) for p in persons])
+            alerts = auth.break_glass_for_team(ctx.db, ctx.user.team)
+            pending = list(
+                ctx.db.execute(
+                    select(Waiver, Person.person_ref)
+                    .join(Person, Person.id == Waiver.person_id)
+                    .where(Person.team == ctx.user.team, Waiver.approved_by.is_(None))
+                )
+            )
+            rules = {r.id: r for r in load_rules()}
+            return render(
+                ctx,
+                "compliance.html",
+                counts=counts,
+                rules=rules,
+                alerts=alerts,
+                pending=pending,
+                n=len(persons),
+                statuses=list(URGENCY),
+            )
+        finally:
+            ctx.db.close()
+
+    @app.post("/break-glass/{bg_id}/acknowledge", include_in_schema=False)
+    async def break_glass_ack(request: Request, bg_id: int):
+        ctx = context(request)
+        try:
+            await form_of(ctx)
+            need_role(ctx, "team_leader")
+            bg = ctx.db.get(BreakGlass, bg_id)
+            if bg is None or bg.team != ctx.user.team:
+                raise Denied(404, "no such event")
+            bg.acknowledged_by, bg.acknowledged_at = ctx.user.username, utcnow()
+            ctx.db.commit()
+            return redirect(ctx, "/compliance")
+        finally:
+            ctx.db.close()
+
+    @app.get("/companies", response_class=HTMLResponse, include_in_schema=False)
+    def companies_page(request: Request):
+        ctx = context(request)
+        try:
+            need_role(ctx, "caseworker", "team_leader", "company_consultant")
+            q = select(Company).options(selectinload(Company.slots)).order_by(Company.name)
+            if ctx.user.role == "company_consultant":
+                q = q.where(Company.consultant_id == ctx.user.id)
+            return render(ctx, "companies.html", companies=list(ctx.db.scalars(q)))
+        finally:
+            ctx.db.close()
+
+    def slot_matches(ctx: Ctx, slot_id: int):
+        need_role(ctx, "caseworker", "team_leader", "company_consultant")
+        slot = ctx.db.scalar(
+            select(Slot).where(Slot.id == slot_id).options(selectinload(Slot.company))
+        )
+        if slot is None:
+            raise Denied(404, "no such slot")
+        if ctx.user.role == "company_consultant" and slot.company.consultant_id != ctx.user.id:
+            raise Denied(403, "not one of your companies")
+        q = select(Person).options(selectinload(Person.episodes), selectinload(Person.profile))
+        if ctx.user.role != "company_consultant":
+            q = q.where(Person.team == ctx.user.team)
+        candidates = []
+        for p in ctx.db.scalars(q):
+            prof = p.profile
+            profile = (
+                {"occupations": prof.occupations, "danish_cefr": prof.danish_cefr} if prof else {}
+            )
+            candidates.append((record_from_person(p), profile))
+        matches = match_slot(slot, candidates, settings.today())[:20]
+        access_log.record_many(
+            ctx.db,
+            ctx.actor,
+            "search",
+            [int(m.rec.key) for m in matches],
+            purpose=f"matching for slot {slot.id}",
+        )
+        ctx.db.commit()
+        return slot, matches
+
+    @app.get("/slots/{slot_id}", response_class=HTMLResponse, include_in_schema=False)
+    def slot_page(request: Request, slot_id: int):
+        ctx = context(request)
+        try:
+            slot, matches = slot_matches(ctx, slot_id)
+            return render(ctx, "slot.html", slot=slot, matches=matches)
+        finally:
+            ctx.db.close()
+
+    def kpi_frame(ctx: Ctx):
+        need_role(ctx, "analyst", "team_leader")
+        frame = compute_kpis(load_records(ctx.db), KpiParams(as_of=settings.today()))
+        access_log.record(ctx.db, ctx.actor, "export", record_type="kpis", purpose="internal KPIs")
+        ctx.db.commit()
+        return frame
+
+    @app.get("/kpis", response_class=HTMLResponse, include_in_schema=False)
+    def kpis_page(request: Request):
+        ctx = context(request)
+        try:
+            frame = kpi_frame(ctx)
+            frame = frame[frame["sex"] == request.query_params.get("sex", "all")]
+            years = sorted(frame["cohort_year"].unique())
+            table = {(r.kpi_id, r.cohort_year): r for r in frame.itertuples()}
+            return render(ctx, "kpis.html", kpis=list(KPI_BY_ID.values()), years=years, table=table)
+        finally:
+            ctx.db.close()
+
+    def audit_extract(ctx: Ctx, person_ref: str) -> tuple[Person, list[dict]]:
+        need_role(ctx, "auditor")
+        p = ctx.db.scalar(select(Person).where(Person.person_ref == person_ref))
+        if p is None:
+            raise Denied(404, "no such person id")
+        events = access_log.extract_for_subject(ctx.db, p.id, with_staff=True)
+        access_log.record(
+            ctx.db,
+            ctx.actor,
+            "export",
+            record_type="person",
+            record_id=p.id,
+            subject_id=p.id,
+            purpose="the citizen's access-log extract",
+        )
+        ctx.db.commit()
+        return p, events
+
+    @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
+    def audit_page(request: Request):
+        ctx = context(request)
+        try:
+            need_role(ctx, "auditor")
+            ref = request.query_params.get("person", "").strip()
+            events, recent = None, []
+            if ref:
+                _p, events = audit_extract(ctx, ref)
+            else:
+                recent = list(
+                    ctx.db.scalars(select(AccessEvent).order_by(AccessEvent.id.desc()).limit(100))
+                )
+            return render(ctx, "audit.html", ref=ref, events=events, recent=recent)
+        finally:
+            ctx.db.close()
+
+    @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
+    def users_page(request: Request):
+        ctx = context(request)
+        try:
+            need_role(ctx, "admin")
+            return render(
+                ctx, "users.html", users=list(ctx.db.scalars(select(User).order_by(User.username)))
+            )
+        finally:
+            ctx.db.close()
+
+    # --- JSON API ------------------------------------------------------------------------------
+
+    def api(ctx: Ctx, payload, status: int = 200) -> JSONResponse:
+        return JSONResponse(json.loads(json.dumps(payload, default=str)), status_code=status)
+
+    @app.get("/api/v1/me")
+    def api_me(request: Request):
+        ctx = context(request)
+        try:
+            u = ctx.user
+            return api(
+                ctx,
+                {
+                    "username": u.username,
+                    "role": u.role,
+                    "team": u.team,
+                    "csrf_token": ctx.login.csrf_token,
+                },
+            )
+        finally:
+            ctx.db.close()
+
+    @app.get("/api/v1/tasks")
+    def api_tasks(request: Request):
+        ctx = context(request)
+        try:
+            items = team_tasks(ctx)
+            access_log.record_many(
+                ctx.db,
+                ctx.actor,
+                "search",
+                sorted({int(r.key) for r, _ in items}),
+                purpose="deadline list",
+            )
+            ctx.db.commit()
+            return api(
+                ctx,
+                {
+                    "tasks": [
+                        {
+                            "person": int(r.key),
+                            "rule_id": x.rule_id,
+                            "due": x.due.isoformat(),
+                            "status": x.status,
+                        }
+                        for r, x in items
+                    ]
+                },
+            )
+        finally:
+            ctx.db.close()
+
+    @app.post("/api/v1/persons/search")
+    async def api_search(request: Request):
+        ctx = context(request)
+        try:
+            body = await json_of(ctx)
+            hits = search(ctx, str(body.get("q", "")))
+            return api(
+                ctx,
+                {
+                    "persons": [
+                        {
+                            "id": p.id,
+                            "person_id": p.person_ref,
+                            "name": p.name,
+                            "cpr": mask_cpr(p.birth_date),
+                        }
+                        for p in hits
+                    ]
+                },
+            )
+        finally:
+            ctx.db.close()
+
+    @app.get("/api/v1/persons/{person_id}")
+    def api_person(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            p, rec, basis = read_person(ctx, person_id)
+            return api(ctx, person_view(ctx, p, rec) | {"access": basis})
+        finally:
+            ctx.db.close()
+
+    @app.post("/api/v1/persons/{person_id}/reveal")
+    async def api_reveal(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            body = await json_of(ctx)
+            p, cpr = reveal(ctx, person_id, str(body.get("purpose", "")))
+            return api(ctx, {"id": p.id, "cpr": f"{cpr[:6]}-{cpr[6:]}"})
+        finally:
+            ctx.db.close()
+
+    @app.post("/api/v1/persons/{person_id}/episodes")
+    async def api_episode(request: Request, person_id: int):
+        ctx = context(request)
+        try:
+            body = await json_of(ctx)
+            p, _rec, _b = read_person(ctx, person_id, purpose="adding an episode")
+            ep = add_episode(ctx, p, {k: "" if v is None else str(v) for k, v in body.items()})
+            ctx.db.commit()
+            return api(ctx, {"id": ep.id}, 201)
+        finally:
+            ctx.db.close()
+
+    @app.get("/api/v1/slots/{slot_id}/matches")
+    def api_matches(request: Request, slot_id: int):
+        ctx = context(request)
+        try:
+            slot, matches = slot_matches(ctx, slot_id)
+            return api(
+                ctx,
+                {
+                    "slot": slot.id,
+                    "matches": [
+                        {
+                            "person": int(m.rec.key),
+                            "name": m.rec.name,
+                            "score": m.score,
+                            "reasons": [r[1] if ctx.lang == "en" else r[0] for r in m.reasons],
+                        }
+                        for m in matches
+                    ],
+                },
+            )
+        finally:
+            ctx.db.close()
+
+    @app.get("/api/v1/kpis")
+    def api_kpis(request: Request):
+        ctx = context(request)
+        try:
+            frame = kpi_frame(ctx)
+            return api(
+                ctx,
+                {
+                    "as_of": settings.today().isoformat(),
+                    "kpis": frame.where(frame.notna(), None).to_dict(orient="records"),
+                },
+            )
+        finally:
+            ctx.db.close()
+
+    @app.get("/api/v1/audit/{person_ref}")
+    def api_audit(request: Request, person_ref: str):
+        ctx = context(request)
+        try:
+            _p, events = audit_extract(ctx, person_ref)
+            return api(ctx, {"person_id": person_ref, "events": events})
+        finally:
+            ctx.db.close()
+
+    return app
