@@ -43,16 +43,25 @@ SURVEYS = [
     "good_self_rated_health",
 ]
 EXTERNAL = ["convicted_persons_all_offences"]
+PROGRAMME = [
+    "programme_cohort",
+    "programme_company_offer_1m",
+    "programme_into_company_1y",
+    "programme_igu_start_3y",
+    "programme_employed_3y",
+    "programme_qualifying_job_3y",
+]
 
 
 def test_catalogue_has_exactly_the_stable_ids():
     catalogue = load_catalogue()
     assert sorted(register_indicators(catalogue)) == sorted(IDS)
-    assert sorted(catalogue) == sorted(IDS + HOUSING_COUNTS + SURVEYS + EXTERNAL)
+    assert sorted(catalogue) == sorted(IDS + HOUSING_COUNTS + SURVEYS + EXTERNAL + PROGRAMME)
     kinds = {i: catalogue[i].kind for i in catalogue}
     assert {kinds[i] for i in HOUSING_COUNTS} == {"housing_count"}
     assert {kinds[i] for i in SURVEYS} == {"survey"}
     assert {kinds[i] for i in EXTERNAL} == {"external"}
+    assert {kinds[i] for i in PROGRAMME} == {"programme"}
 
 
 def test_display_order_follows_the_themes():

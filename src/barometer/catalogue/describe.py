@@ -21,6 +21,7 @@ from barometer.catalogue.models import (
     Grade9Indicator,
     HousingCountIndicator,
     Indicator,
+    ProgrammeIndicator,
     RateIndicator,
     SurveyIndicator,
 )
@@ -156,6 +157,9 @@ def describe_lines(ind: Indicator, lang: str) -> list[Line]:
     elif isinstance(ind, SurveyIndicator):
         out.append(("population_def", ind.population.da if da else ind.population.en))
         out.append(("question", ind.question.da if da else ind.question.en))
+        out.append(("counted", ind.counted.da if da else ind.counted.en))
+    elif isinstance(ind, ProgrammeIndicator):
+        out.append(("population_def", ind.population.da if da else ind.population.en))
         out.append(("counted", ind.counted.da if da else ind.counted.en))
     elif isinstance(ind, HousingCountIndicator | ExternalIndicator):
         pass

@@ -17,6 +17,7 @@ from barometer.catalogue.models import (
     Grade9Indicator,
     HousingCountIndicator,
     Indicator,
+    ProgrammeIndicator,
     RateIndicator,
     SurveyIndicator,
 )
@@ -90,6 +91,8 @@ def describe_measure(ind: Indicator) -> list[str]:
         return [f"Areas on the list `{ind.list}` (housing/rules.yaml) per municipality"]
     if isinstance(ind, SurveyIndicator):
         return ["Weighted share of a survey; a survey spec maps a file's answers to it"]
+    if isinstance(ind, ProgrammeIndicator):
+        return ["From the programme module's case database (barometer.programme.aggregates)"]
     if isinstance(ind, ExternalIndicator):
         return ["Not computed from registers: figures come from the named sources only"]
     return [f"Population: {describe_filters(ind.filters)}"]

@@ -208,6 +208,15 @@ class SurveyIndicator(Base):
     counted: Text = Field(description="The answers counted in the share.")
 
 
+class ProgrammeIndicator(Base):
+    """A figure of the refugee programme module (barometer.programme): a share of a cohort of
+    newly arrived refugees, or the cohort's size, from the municipality's case database."""
+
+    kind: Literal["programme"]
+    population: Text = Field(description="Who the cohort is.")
+    counted: Text = Field(description="Who counts in the numerator.")
+
+
 class ExternalIndicator(Base):
     """A figure the register path does not compute: it comes only from the named published
     tables or files (e.g. StatBank counts of all offences)."""
@@ -225,6 +234,7 @@ Indicator = Annotated[
     | DanishTestIndicator
     | HousingCountIndicator
     | SurveyIndicator
+    | ProgrammeIndicator
     | ExternalIndicator,
     Field(discriminator="kind"),
 ]

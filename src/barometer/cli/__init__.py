@@ -33,6 +33,7 @@ app.add_typer(housing.app, name="housing")
 app.add_typer(sources.statbank_app, name="statbank")
 app.add_typer(sources.survey_app, name="survey")
 app.command("import")(sources.import_command)
+programme.app.command("publish")(sources.programme_publish)
 app.add_typer(programme.app, name="programme")
 
 

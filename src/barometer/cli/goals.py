@@ -61,8 +61,8 @@ def _evaluated(values: Path, area: str, year: int | None, goals: list[Path] | No
     catalogue = load_catalogue()
     sets = load_goal_sets(goals, with_builtin=False, catalogue=catalogue) if goals else None
     sets = sets or load_goal_sets(catalogue=catalogue)
-    if year is None:  # the newest data year, as for a store: housing list years aside
-        lists = {i for i, d in catalogue.items() if d.kind == "housing_count"}
+    if year is None:  # the newest data year, as for a store: list and cohort years aside
+        lists = {i for i, d in catalogue.items() if d.kind in ("housing_count", "programme")}
         data = obs[~obs["indicator_id"].isin(lists)]
         year = int(pd.to_numeric((data if len(data) else obs)["year"]).max())
     sources = obs.groupby("indicator_id")["source"].first().to_dict() if "source" in obs else {}

@@ -120,8 +120,26 @@ def serve(
     store: Annotated[Path, typer.Option(help="The store to publish.")],
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port (env PORT or BAROMETER_PORT).")] = None,
+    programme_db: Annotated[
+        str | None,
+        typer.Option(
+            help="Also serve the refugee programme module of this database at /programme."
+        ),
+    ] = None,
+    programme_key: Annotated[
+        Path | None,
+        typer.Option(help="The programme's CPR key file (env BAROMETER_PROGRAMME_KEY_FILE)."),
+    ] = None,
+    demo_login: Annotated[
+        bool,
+        typer.Option(help="Offer the programme's demo login (a synthetic database only)."),
+    ] = False,
+    insecure_cookies: Annotated[
+        bool, typer.Option(help="Programme session cookies without Secure (plain HTTP only).")
+    ] = False,
 ) -> None:
-    """Serve the dashboard and the JSON API (reads the store only)."""
+    """Serve the dashboard and the JSON API (reads the store only); optionally the refugee
+    programme module beside it, behind its own login."""
     import os
 
     from barometer.publish.web import serve as run
@@ -130,4 +148,24 @@ def serve(
     if port is None and os.environ.get("PORT"):
         port = int(os.environ["PORT"])
     settings = resolve_serve_settings({"host": host, "port": port})
-    run(store, settings)
+    mounts = {}
+    if programme_db:
+        mounts["/programme"] = _programme_app(
+            programme_db, programme_key, demo_login, insecure_cookies
+        )
+    run(store, settings, mounts=mounts)
+
+
+def _programme_app(db: str, key: Path | None, demo: bool, insecure: bool):
+    """The programme module's app for mounting at /programme."""
+    from barometer.programme.platform.crypto import CprKeyError, load_vault
+    from barometer.programme.web.app import ProgrammeSettings, create_programme_app
+
+    try:
+        vault = load_vault(key)
+    except CprKeyError:
+        if not demo:
+            raise
+        vault = None
+    settings = ProgrammeSettings(demo=demo, secure_cookies=not insecure)
+    return create_programme_app(db, settings=settings, vault=vault)

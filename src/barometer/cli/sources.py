@@ -123,3 +123,65 @@ def import_command(
         res = add_inputs(store, [inp], progress=update)
     console.print(f"{inp.source}: {len(inp.cells)} cells of {indicator}", highlight=False)
     print_result(res, "Finished", t0)
+
+
+def programme_publish(
+    store: Annotated[Path, typer.Option(help="Store to add the programme's figures to.")],
+    db: Annotated[
+        str | None, typer.Option(help="Database URL or SQLite path (env BAROMETER_PROGRAMME_DB).")
+    ] = None,
+    area: Annotated[str, typer.Option(help="The municipality's area code.")] = "101",
+    as_of: Annotated[str | None, typer.Option(help="Data date (default: today).")] = None,
+    name: Annotated[str, typer.Option(help="Source name: programme:<name>.")] = "copenhagen",
+) -> None:
+    """Add the refugee programme's cohort figures to the store as an input.
+
+    Only aggregates leave the case database: counts per cohort year, sex and origin group,
+    protected by the store's disclosure control like every other input.
+    """
+    import hashlib
+    import json
+    import os
+    from datetime import date
+
+    from barometer.errors import InputError
+    from barometer.inputs import Input
+    from barometer.pipeline import add_inputs
+    from barometer.programme.aggregates import compute_barometer_cells
+    from barometer.programme.platform.db import create_db_engine, is_synthetic, make_sessionmaker
+    from barometer.store.write import check_writable
+
+    check_writable(store)
+    url = db or os.environ.get("BAROMETER_PROGRAMME_DB")
+    if not url:
+        raise InputError("give --db URL (or set BAROMETER_PROGRAMME_DB)")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise InputError(f"--as-of must be a date (YYYY-MM-DD), got {as_of!r}") from None
+    t0 = time.perf_counter()
+    engine = create_db_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            synthetic = is_synthetic(session)
+    finally:
+        engine.dispose()
+    cells, _ = compute_barometer_cells(url, area.zfill(3), as_of=day)
+    if cells.empty:
+        raise InputError("the programme database has no cohort with figures yet")
+    digest = hashlib.sha256(
+        cells.to_csv(index=False).encode() + json.dumps([area, as_of]).encode()
+    ).hexdigest()
+    inp = Input(
+        source=f"programme:{name}",
+        kind="programme",
+        location="programme case database (aggregates only)",
+        sha256=digest,
+        bytes=0,
+        cells=cells.assign(status="ok"),
+        synthetic=synthetic,
+        details={"area": area.zfill(3), "as_of": as_of, "cells": len(cells)},
+    )
+    with progress_bar() as update:
+        res = add_inputs(store, [inp], progress=update)
+    print_result(res, "Finished", t0)

@@ -11,6 +11,9 @@ from barometer.codes.vocab import THEMES
 from barometer.store.read import Snapshot
 
 HOUSING_KIND = "housing_count"
+# Kinds whose year is not a data year: a housing list year is published in December from the
+# year before's data; a programme cohort year is the year of T0, with figures up to today.
+NOT_DATA_YEARS = (HOUSING_KIND, "programme")
 
 
 def is_housing_count(snap: Snapshot, indicator_id: str) -> bool:
@@ -19,12 +22,12 @@ def is_housing_count(snap: Snapshot, indicator_id: str) -> bool:
 
 def default_year(snap: Snapshot) -> int | None:
     """The newest data year: the newest year of any preferred figure other than the housing
-    lists (a list year is published in December from the year before's data)."""
+    lists and the programme's cohorts (NOT_DATA_YEARS)."""
     obs = snap.observations
     if obs.empty:
         return None
     kinds = obs["indicator_id"].map(lambda i: snap.definitions.get(i, {}).get("kind"))
-    data = obs[obs["preferred"] & kinds.ne(HOUSING_KIND)]
+    data = obs[obs["preferred"] & ~kinds.isin(NOT_DATA_YEARS)]
     years = data["year"] if len(data) else obs["year"]
     return int(years.max())
 

@@ -764,15 +764,24 @@ def observations_payload(
     }
 
 
-def serve(store: str | Path, settings: ServeSettings | None = None) -> None:
+def serve(
+    store: str | Path,
+    settings: ServeSettings | None = None,
+    *,
+    mounts: dict[str, object] | None = None,
+) -> None:
     """Serve the site for ``store`` with uvicorn until interrupted.
 
-    With ``settings.prewarm`` the main pages are rendered into the cache in the background
-    after start. A port in use is a clear error, not a traceback.
+    ``mounts`` puts other ASGI apps beside the dashboard (prefix → app, e.g. the programme
+    module at /programme): requests under a prefix go to that app alone, so the dashboard's
+    response cache never sees them. With ``settings.prewarm`` the main pages are rendered into
+    the cache in the background after start. A port in use is a clear error, not a traceback.
     """
     import socket
 
     import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
 
     from barometer.errors import BarometerError
 
@@ -792,8 +801,11 @@ def serve(store: str | Path, settings: ServeSettings | None = None) -> None:
         cache_bytes=settings.cache_bytes,
         prewarm=settings.prewarm,
     )
-    print(
-        f"Integrationsbarometer on http://{settings.host}:{settings.port}/ (store {store})",
-        flush=True,
-    )
+    if mounts:
+        routes = [Mount(prefix, app=sub) for prefix, sub in mounts.items()]
+        app = Starlette(routes=[*routes, Mount("/", app=app)])
+    url = f"http://{settings.host}:{settings.port}/"
+    print(f"Integrationsbarometer on {url} (store {store})", flush=True)
+    for prefix in mounts or {}:
+        print(f"  {prefix.strip('/')} on {url}{prefix.strip('/')}/", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
