@@ -36,11 +36,13 @@ console = Console(stderr=True)
 def _register_groups() -> None:
     from barometer.commands import disclosure, goals, housing, sources
     from barometer.programme import cli as programme
+    from barometer.welcomehouse import cli as welcomehouse
 
     app.add_typer(disclosure.app, name="disclosure")
     app.add_typer(goals.app, name="goals")
     app.add_typer(housing.app, name="housing")
     app.add_typer(programme.app, name="programme")
+    app.add_typer(welcomehouse.app, name="welcomehouse")
     app.add_typer(sources.statbank_app, name="statbank")
     app.add_typer(sources.survey_app, name="survey")
     app.command("import")(sources.import_command)
