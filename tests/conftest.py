@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from barometer.sources.layout import REGISTERS
+from db_fixtures import postgres_server  # noqa: F401 (the session's PostgreSQL)
 
 # Integration tests reuse the hand-made delivery of tests/unit/test_indicators.py.
 sys.path.insert(0, str(Path(__file__).parent / "unit"))
