@@ -115,15 +115,14 @@ def generate_welcomehouse(
     data_date: date = DATA_DATE,
     *,
     n_organisations: int = 85,
-    months: int = 18,
     rules: CertificateRules | None = None,
 ) -> SyntheticWelcome:
-    """Rows in the import's shape (checked data, keyed by ids), ``months`` of history up to
-    ``data_date`` and four weeks of open sessions after it."""
+    """Rows in the import's shape (checked data, keyed by ids): history from 1 January of the
+    year before ``data_date`` up to it, and four weeks of open sessions after it."""
     rules = rules or CertificateRules()
     rng = random.Random(seed)
     n_orgs = max(2, round(n_organisations * scale))
-    start = add_months(data_date.replace(day=1), -months)
+    start = date(data_date.year - 1, 1, 1)
     end = data_date + timedelta(days=28)
     orgs = []
     for i in range(1, n_orgs + 1):
