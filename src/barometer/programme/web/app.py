@@ -173,6 +173,10 @@ def create_programme_app(
         ctx = Ctx(request, session, None, None, lang_of(request), api)
         if loaded:
             ctx.login, ctx.user = loaded
+            role = auth.ROLES.get(ctx.user.role)
+            if role is None or role.domain != "programme":  # e.g. Welcome House: no case data
+                session.close()
+                raise Denied(403, "not a programme role")
         elif require:
             session.close()
             raise Denied(401)
