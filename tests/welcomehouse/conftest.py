@@ -57,6 +57,7 @@ S6,A4,2025-03-01,10:00,13:00
 S7,A1,2025-07-07,10:00,13:00
 S8,A3,2025-07-01,10:00,12:00
 S9,A3,2025-07-02,10:00,12:00
+S11,A2,2025-07-05,10:00,13:00
 """,
     "assignments.csv": """volunteer_id,session_id,hours
 V1,S1,3
@@ -117,3 +118,48 @@ def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
         code = exc.code or 0
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+# Two persons of the programme module, placed 10 January 2025: T0 = 1 March 2025, so the
+# reach window (T0 + 3 months) ends on 1 June 2025.
+PERSONS = """person_id,cpr,sex,birth_date,country_code,placement_date,takeover_date,arrival_date
+P1,010590-1233,female,1990-05-01,5486,2025-01-10,,
+P2,150385-2345,male,1985-03-15,5216,2025-01-10,,
+"""
+EPISODES = "person_id,kind,start_date,end_date,hours_per_week,company_cvr,disco_code,passed,goal\n"
+
+
+@pytest.fixture
+def shared_db(db_url, small_dir, tmp_path):
+    """Both domains in one database flagged synthetic: two programme persons, the hand-made
+    Welcome House, and users of every Welcome House role plus a caseworker."""
+    from barometer.programme import roles as _programme_roles  # noqa: F401
+    from barometer.programme.importer import import_directory as import_cases
+    from barometer.programme.platform.crypto import CprVault
+    from barometer.programme.platform.db import make_sessionmaker
+    from barometer.welcomehouse.importer import import_directory
+    from barometer.welcomehouse.users import add_user
+
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "persons.csv").write_text(PERSONS)
+    (cases / "episodes.csv").write_text(EPISODES)
+    engine = create_db_engine(db_url)
+    import_cases(engine, cases, CprVault(bytes(range(32))), synthetic=True)
+    import_directory(engine, small_dir, synthetic=True)
+    with make_sessionmaker(engine)() as s:
+        for name, role, scope in (
+            ("staff1", "wh_staff", {"house": "H1"}),
+            ("coord1", "wh_coordinator", {"organisation": "O1"}),
+            ("coord2", "wh_coordinator", {"organisation": "O2"}),
+            ("vol1", "wh_volunteer", {"volunteer": "V1"}),
+            ("wha", "wh_analyst", {}),
+            ("whadmin", "wh_admin", {}),
+        ):
+            add_user(s, name, PASSWORD, role, **scope)
+        auth.create_user(s, "case1", PASSWORD, "caseworker", team="team-nord")
+        s.commit()
+    return engine
+
+
+PASSWORD = "correct horse battery"
