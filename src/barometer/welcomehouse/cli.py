@@ -313,7 +313,7 @@ def synth(
         int,
         typer.Option(help="Active organisations at scale 1 (about 85; the city also says 150)."),
     ] = 85,
-    as_of: Annotated[str | None, typer.Option(help="Data date (default 2025-06-30).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Data date (default: today).")] = None,
     out: Annotated[
         Path | None, typer.Option(help="Also write the import files into this folder.")
     ] = None,
@@ -331,7 +331,7 @@ def synth(
     if not 2 <= organisations <= 1000:
         raise typer.BadParameter("from 2 to 1000", param_hint="--organisations")
     synth_ = generate_welcomehouse(
-        seed, scale, _date(as_of, "--as-of") or DATA_DATE, n_organisations=organisations
+        seed, scale, _date(as_of, "--as-of") or date.today(), n_organisations=organisations
     )
     if out is not None:
         write_csv(synth_, out)
