@@ -320,7 +320,6 @@ def synth(
 ) -> None:
     """Generate synthetic Welcome House data into a database flagged synthetic."""
     from barometer.welcomehouse.synthetic import (
-        DATA_DATE,
         generate_welcomehouse,
         write_csv,
         write_database,
