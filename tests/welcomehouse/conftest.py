@@ -158,6 +158,7 @@ def shared_db(db_url, small_dir, tmp_path):
         ):
             add_user(s, name, PASSWORD, role, **scope)
         auth.create_user(s, "case1", PASSWORD, "caseworker", team="team-nord")
+        auth.create_user(s, "padmin", PASSWORD, "admin")
         s.commit()
     return engine
 

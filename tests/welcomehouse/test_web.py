@@ -115,6 +115,9 @@ def test_no_welcome_house_role_reads_a_case(shared_db):
             assert "P1" not in r.text and "010590" not in r.text
         r = c.post("/programme/api/v1/persons/search", json={"q": "P1"})
         assert r.status_code == 403
+    # The programme's administrator lists the programme's users only.
+    users = login(client(app), "padmin", prefix="/programme").get("/programme/users")
+    assert users.status_code == 200 and "case1" in users.text and "staff1" not in users.text
     # And the programme's caseworker sees no volunteer.
     vols, _ = ids(shared_db)
     c = login(client(wh_app(shared_db)), "case1")
