@@ -6,7 +6,7 @@ SCALE ?= 0.1
 YEARS ?= 2012-2024
 DEMO_DIR ?= demo
 
-.PHONY: demo programme-demo test lint format venv venv-dev clean bench
+.PHONY: demo programme-demo welcomehouse-demo test lint format venv venv-dev clean bench
 
 # One .venv, two install levels, each with its own stamp. The demo needs only the base
 # dependencies; test, lint, format and bench add the dev tools and PySpark to the same .venv.
@@ -59,6 +59,18 @@ programme-demo: $(BASE_STAMP)
 	@echo "Serving the SYNTHETIC programme demo on http://127.0.0.1:8010/programme/ (Ctrl-C to stop)"
 	$(BIN)/barometer programme serve --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) \
 	  --demo --insecure-cookies --host 127.0.0.1 --port 8010
+
+# Welcome House alone: synthetic houses, organisations, volunteers, certificates and attendance up
+# to today, served with the demo login.
+WELCOMEHOUSE_DB := $(DEMO_DIR)/welcomehouse.sqlite
+
+welcomehouse-demo: $(BASE_STAMP)
+	mkdir -p $(DEMO_DIR)
+	rm -f $(WELCOMEHOUSE_DB) $(WELCOMEHOUSE_DB)-wal $(WELCOMEHOUSE_DB)-shm
+	$(BIN)/barometer welcomehouse synth --db $(WELCOMEHOUSE_DB) --seed 1
+	@echo "Serving the SYNTHETIC Welcome House demo on http://127.0.0.1:8020/welcomehouse/ (Ctrl-C to stop)"
+	$(BIN)/barometer welcomehouse serve --db $(WELCOMEHOUSE_DB) \
+	  --demo --insecure-cookies --host 127.0.0.1 --port 8020
 
 # The Spark tests need Java 17+ (Debian: openjdk-17-jre-headless); they fail, not skip, without it.
 # The programme tests start their own PostgreSQL (Debian: postgresql); they fail without it.

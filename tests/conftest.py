@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.postgres import postgres_server  # noqa: F401 (the session's PostgreSQL)
 from fixtures.registers import write_register
 
 

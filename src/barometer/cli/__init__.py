@@ -15,6 +15,7 @@ from barometer import __version__
 from barometer.cli import build, disclosure, goals, housing, publish, sources
 from barometer.errors import BarometerError
 from barometer.programme import cli as programme
+from barometer.welcomehouse import cli as welcomehouse
 
 app = typer.Typer(
     help="Integrationsbarometer: integration indicators for Danish municipalities.",
@@ -35,6 +36,7 @@ app.add_typer(sources.survey_app, name="survey")
 app.command("import")(sources.import_command)
 programme.app.command("publish")(sources.programme_publish)
 app.add_typer(programme.app, name="programme")
+app.add_typer(welcomehouse.app, name="welcomehouse")
 
 
 @app.callback(invoke_without_command=True)

@@ -46,6 +46,7 @@ from barometer.programme.records import CaseRecord, load_records, record_from_pe
 from barometer.programme.web.i18n import LANGS, STATUS_WORDS, t
 
 HERE = Path(__file__).parent
+PROGRAMME_ROLES = tuple(r.name for r in roles.ROLE_LIST)
 SESSION_COOKIE = "programme_session"
 LOGIN_CSRF_COOKIE = "programme_login_csrf"
 LANG_COOKIE = "programme_lang"
@@ -173,6 +174,10 @@ def create_programme_app(
         ctx = Ctx(request, session, None, None, lang_of(request), api)
         if loaded:
             ctx.login, ctx.user = loaded
+            role = auth.ROLES.get(ctx.user.role)
+            if role is None or role.domain != "programme":  # e.g. Welcome House: no case data
+                session.close()
+                raise Denied(403, "not a programme role")
         elif require:
             session.close()
             raise Denied(401)
@@ -425,7 +430,13 @@ def create_programme_app(
         demo_users = []
         if settings.demo and synthetic:
             with maker() as s:
-                demo_users = list(s.scalars(select(User).where(User.is_demo).order_by(User.id)))
+                demo_users = list(
+                    s.scalars(
+                        select(User)
+                        .where(User.is_demo, User.role.in_(PROGRAMME_ROLES))
+                        .order_by(User.id)
+                    )
+                )
         resp = render(
             ctx,
             "login.html",
@@ -1014,7 +1025,15 @@ def create_programme_app(
         try:
             need_role(ctx, "admin")
             return render(
-                ctx, "users.html", users=list(ctx.db.scalars(select(User).order_by(User.username)))
+                ctx,
+                "users.html",
+                users=list(
+                    ctx.db.scalars(
+                        select(User)
+                        .where(User.role.in_(PROGRAMME_ROLES))  # other domains list their own
+                        .order_by(User.username)
+                    )
+                ),
             )
         finally:
             ctx.db.close()
