@@ -21,7 +21,7 @@ import pandas as pd
 
 from barometer import __version__
 
-KINDS = ("registers", "statbank", "survey", "file", "programme")
+KINDS = ("registers", "statbank", "survey", "file", "programme", "welcomehouse")
 KEY = ["indicator_id", "area_code", "year", "origin_group", "sex"]
 CELL_COLUMNS = [
     *KEY,

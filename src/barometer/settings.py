@@ -22,7 +22,7 @@ from barometer.errors import BarometerError
 
 ENV_PREFIX = "BAROMETER_"
 MIN_DISCLOSURE_THRESHOLD = 3  # Statistics Denmark's rule for researchers (DOMAIN.md §4.4)
-SOURCE_KINDS = ("registers", "statbank", "file", "survey", "programme")
+SOURCE_KINDS = ("registers", "statbank", "file", "survey", "programme", "welcomehouse")
 
 
 class SettingsError(BarometerError, ValueError):

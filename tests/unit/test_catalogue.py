@@ -51,17 +51,26 @@ PROGRAMME = [
     "programme_employed_3y",
     "programme_qualifying_job_3y",
 ]
+WELCOMEHOUSE = [
+    "welcomehouse_active_volunteers",
+    "welcomehouse_active_organisations",
+    "welcomehouse_attendance",
+    "welcomehouse_volunteer_hours",
+]
 
 
 def test_catalogue_has_exactly_the_stable_ids():
     catalogue = load_catalogue()
     assert sorted(register_indicators(catalogue)) == sorted(IDS)
-    assert sorted(catalogue) == sorted(IDS + HOUSING_COUNTS + SURVEYS + EXTERNAL + PROGRAMME)
+    assert sorted(catalogue) == sorted(
+        IDS + HOUSING_COUNTS + SURVEYS + EXTERNAL + PROGRAMME + WELCOMEHOUSE
+    )
     kinds = {i: catalogue[i].kind for i in catalogue}
     assert {kinds[i] for i in HOUSING_COUNTS} == {"housing_count"}
     assert {kinds[i] for i in SURVEYS} == {"survey"}
     assert {kinds[i] for i in EXTERNAL} == {"external"}
     assert {kinds[i] for i in PROGRAMME} == {"programme"}
+    assert {kinds[i] for i in WELCOMEHOUSE} == {"welcomehouse"}
 
 
 def test_display_order_follows_the_themes():

@@ -10,6 +10,7 @@ import yaml
 
 from barometer.catalogue import load_catalogue, load_goal_sets, register_indicators
 from barometer.programme.aggregates import INDICATOR_DEFINITIONS as PROGRAMME_FEED
+from barometer.welcomehouse.aggregates import INDICATOR_DEFINITIONS as WELCOMEHOUSE_FEED
 from barometer.sources.statbank.mapping import load_mappings
 from barometer.sources.surveys.spec import load_spec, specs_dir
 
@@ -72,11 +73,12 @@ def test_every_definition_has_something_that_produces_it():
     produced |= {m.indicator.id for m in load_mappings().values()}  # StatBank tables
     for path in specs_dir().glob("*.yaml"):  # the shipped survey specs
         produced |= {i.id for i in load_spec(path).indicators}
-    produced |= set(PROGRAMME_FEED)  # the refugee programme's aggregates
+    produced |= set(PROGRAMME_FEED) | set(WELCOMEHOUSE_FEED)  # the case modules' aggregates
     assert sorted(set(CATALOGUE) - produced) == []
-    for ind_id in PROGRAMME_FEED:  # what the module computes is what the catalogue defines
-        assert CATALOGUE[ind_id].kind == "programme"
-        assert CATALOGUE[ind_id].unit == PROGRAMME_FEED[ind_id]["unit"]
+    for kind, feed in (("programme", PROGRAMME_FEED), ("welcomehouse", WELCOMEHOUSE_FEED)):
+        for ind_id in feed:  # what the module computes is what the catalogue defines
+            assert CATALOGUE[ind_id].kind == kind
+            assert CATALOGUE[ind_id].unit == feed[ind_id]["unit"]
 
 
 def test_every_housing_list_of_the_rules_has_a_count():

@@ -24,6 +24,7 @@ from barometer.catalogue.models import (
     ProgrammeIndicator,
     RateIndicator,
     SurveyIndicator,
+    WelcomeHouseIndicator,
 )
 from barometer.codes import load_main_group_names
 from barometer.codes.vocab import ORIGIN_LABELS, SEX_LABELS, label
@@ -158,7 +159,7 @@ def describe_lines(ind: Indicator, lang: str) -> list[Line]:
         out.append(("population_def", ind.population.da if da else ind.population.en))
         out.append(("question", ind.question.da if da else ind.question.en))
         out.append(("counted", ind.counted.da if da else ind.counted.en))
-    elif isinstance(ind, ProgrammeIndicator):
+    elif isinstance(ind, ProgrammeIndicator | WelcomeHouseIndicator):
         out.append(("population_def", ind.population.da if da else ind.population.en))
         out.append(("counted", ind.counted.da if da else ind.counted.en))
     elif isinstance(ind, HousingCountIndicator | ExternalIndicator):

@@ -20,6 +20,7 @@ from barometer.catalogue.models import (
     ProgrammeIndicator,
     RateIndicator,
     SurveyIndicator,
+    WelcomeHouseIndicator,
 )
 
 _FIELDS = {
@@ -93,6 +94,8 @@ def describe_measure(ind: Indicator) -> list[str]:
         return ["Weighted share of a survey; a survey spec maps a file's answers to it"]
     if isinstance(ind, ProgrammeIndicator):
         return ["From the programme module's case database (barometer.programme.aggregates)"]
+    if isinstance(ind, WelcomeHouseIndicator):
+        return ["From the Welcome House module's database (barometer.welcomehouse.aggregates)"]
     if isinstance(ind, ExternalIndicator):
         return ["Not computed from registers: figures come from the named sources only"]
     return [f"Population: {describe_filters(ind.filters)}"]

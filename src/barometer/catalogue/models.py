@@ -217,6 +217,15 @@ class ProgrammeIndicator(Base):
     counted: Text = Field(description="Who counts in the numerator.")
 
 
+class WelcomeHouseIndicator(Base):
+    """A figure of the Welcome House module (barometer.welcomehouse): volunteers,
+    organisations, attendance or hours per year, from anonymous headcounts and shift logs."""
+
+    kind: Literal["welcomehouse"]
+    population: Text = Field(description="What is counted.")
+    counted: Text = Field(description="What counts in the figure.")
+
+
 class ExternalIndicator(Base):
     """A figure the register path does not compute: it comes only from the named published
     tables or files (e.g. StatBank counts of all offences)."""
@@ -235,6 +244,7 @@ Indicator = Annotated[
     | HousingCountIndicator
     | SurveyIndicator
     | ProgrammeIndicator
+    | WelcomeHouseIndicator
     | ExternalIndicator,
     Field(discriminator="kind"),
 ]

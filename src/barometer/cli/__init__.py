@@ -36,6 +36,7 @@ app.add_typer(sources.survey_app, name="survey")
 app.command("import")(sources.import_command)
 programme.app.command("publish")(sources.programme_publish)
 app.add_typer(programme.app, name="programme")
+welcomehouse.app.command("publish")(sources.welcomehouse_publish)
 app.add_typer(welcomehouse.app, name="welcomehouse")
 
 

@@ -130,16 +130,20 @@ def serve(
         Path | None,
         typer.Option(help="The programme's CPR key file (env BAROMETER_PROGRAMME_KEY_FILE)."),
     ] = None,
+    welcomehouse_db: Annotated[
+        str | None,
+        typer.Option(help="Also serve the Welcome House module of this database at /welcomehouse."),
+    ] = None,
     demo_login: Annotated[
         bool,
-        typer.Option(help="Offer the programme's demo login (a synthetic database only)."),
+        typer.Option(help="Offer the modules' demo logins (synthetic databases only)."),
     ] = False,
     insecure_cookies: Annotated[
-        bool, typer.Option(help="Programme session cookies without Secure (plain HTTP only).")
+        bool, typer.Option(help="Module session cookies without Secure (plain HTTP only).")
     ] = False,
 ) -> None:
     """Serve the dashboard and the JSON API (reads the store only); optionally the refugee
-    programme module beside it, behind its own login."""
+    programme and Welcome House modules beside it, each behind its login."""
     import os
 
     from barometer.publish.web import serve as run
@@ -153,6 +157,11 @@ def serve(
         mounts["/programme"] = _programme_app(
             programme_db, programme_key, demo_login, insecure_cookies
         )
+    if welcomehouse_db:
+        from barometer.welcomehouse.web.app import WelcomeSettings, create_welcomehouse_app
+
+        wh = WelcomeSettings(demo=demo_login, secure_cookies=not insecure_cookies)
+        mounts["/welcomehouse"] = create_welcomehouse_app(welcomehouse_db, settings=wh)
     run(store, settings, mounts=mounts)
 
 

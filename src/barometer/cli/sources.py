@@ -62,30 +62,43 @@ def statbank_fetch(
 
 @survey_app.command("import")
 def survey_import(
-    file: Annotated[Path, typer.Argument(help="Respondent-level file (CSV, Excel, SPSS, Stata).")],
-    spec: Annotated[Path, typer.Option(help="Spec YAML mapping questions to indicators.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="Respondent-level file(s) (CSV, Excel, SPSS, Stata).")
+    ],
+    spec: Annotated[
+        list[Path], typer.Option(help="Spec YAML mapping questions to indicators, one per file.")
+    ],
     store: Annotated[Path, typer.Option(help="Store to add the survey figures to.")],
     min_respondents: Annotated[
         int | None, typer.Option(help="Fewest respondents in a published cell (at least 3).")
     ] = None,
 ) -> None:
-    """Weighted shares with 95 % intervals per indicator, group and area, as an input.
+    """Weighted shares with 95 % intervals per indicator, group and area, as inputs.
 
-    A new import of the same survey (the spec's name) replaces the earlier one.
+    Give one --spec per file, in the same order; all of them finish the store once. A new
+    import of the same survey (the spec's name) replaces the earlier one.
     """
+    from barometer.errors import InputError
     from barometer.pipeline import add_inputs
     from barometer.sources.surveys import survey_input
     from barometer.store.write import check_writable
 
+    if len(files) != len(spec):
+        raise InputError(f"give one --spec per file: {len(files)} file(s), {len(spec)} spec(s)")
     check_writable(store)
     t0 = time.perf_counter()
-    inp = survey_input(file, spec, _store_catalogue(store), min_respondents=min_respondents)
+    catalogue = _store_catalogue(store)
+    inputs = [
+        survey_input(f, s, catalogue, min_respondents=min_respondents)
+        for f, s in zip(files, spec, strict=True)
+    ]
     with progress_bar() as update:
-        res = add_inputs(store, [inp], progress=update)
-    console.print(
-        f"{inp.source}: {len(inp.cells)} cells from {inp.details['respondents']} respondents",
-        highlight=False,
-    )
+        res = add_inputs(store, inputs, progress=update)
+    for inp in inputs:
+        console.print(
+            f"{inp.source}: {len(inp.cells)} cells from {inp.details['respondents']} respondents",
+            highlight=False,
+        )
     print_result(res, "Finished", t0)
 
 
@@ -125,20 +138,10 @@ def import_command(
     print_result(res, "Finished", t0)
 
 
-def programme_publish(
-    store: Annotated[Path, typer.Option(help="Store to add the programme's figures to.")],
-    db: Annotated[
-        str | None, typer.Option(help="Database URL or SQLite path (env BAROMETER_PROGRAMME_DB).")
-    ] = None,
-    area: Annotated[str, typer.Option(help="The municipality's area code.")] = "101",
-    as_of: Annotated[str | None, typer.Option(help="Data date (default: today).")] = None,
-    name: Annotated[str, typer.Option(help="Source name: programme:<name>.")] = "copenhagen",
+def _publish_case_module(
+    kind: str, store: Path, db: str | None, area: str, as_of: str | None, name: str
 ) -> None:
-    """Add the refugee programme's cohort figures to the store as an input.
-
-    Only aggregates leave the case database: counts per cohort year, sex and origin group,
-    protected by the store's disclosure control like every other input.
-    """
+    """A case module's aggregates (never its person rows) as an input of the store."""
     import hashlib
     import json
     import os
@@ -147,14 +150,18 @@ def programme_publish(
     from barometer.errors import InputError
     from barometer.inputs import Input
     from barometer.pipeline import add_inputs
-    from barometer.programme.aggregates import compute_barometer_cells
     from barometer.programme.platform.db import create_db_engine, is_synthetic, make_sessionmaker
     from barometer.store.write import check_writable
 
+    if kind == "programme":
+        from barometer.programme.aggregates import compute_barometer_cells
+    else:
+        from barometer.welcomehouse.aggregates import compute_barometer_cells
     check_writable(store)
-    url = db or os.environ.get("BAROMETER_PROGRAMME_DB")
+    env = "BAROMETER_PROGRAMME_DB" if kind == "programme" else "BAROMETER_WELCOMEHOUSE_DB"
+    url = db or os.environ.get(env)
     if not url:
-        raise InputError("give --db URL (or set BAROMETER_PROGRAMME_DB)")
+        raise InputError(f"give --db URL (or set {env})")
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -168,14 +175,14 @@ def programme_publish(
         engine.dispose()
     cells, _ = compute_barometer_cells(url, area.zfill(3), as_of=day)
     if cells.empty:
-        raise InputError("the programme database has no cohort with figures yet")
+        raise InputError("the database has no complete period with figures yet")
     digest = hashlib.sha256(
         cells.to_csv(index=False).encode() + json.dumps([area, as_of]).encode()
     ).hexdigest()
     inp = Input(
-        source=f"programme:{name}",
-        kind="programme",
-        location="programme case database (aggregates only)",
+        source=f"{kind}:{name}",
+        kind=kind,
+        location=f"{kind} database (aggregates only)",
         sha256=digest,
         bytes=0,
         cells=cells.assign(status="ok"),
@@ -185,3 +192,40 @@ def programme_publish(
     with progress_bar() as update:
         res = add_inputs(store, [inp], progress=update)
     print_result(res, "Finished", t0)
+
+
+StoreOption = Annotated[Path, typer.Option(help="Store to add the figures to.")]
+AreaOption = Annotated[str, typer.Option(help="The municipality's area code.")]
+AsOfOption = Annotated[str | None, typer.Option(help="Data date (default: today).")]
+
+
+def programme_publish(
+    store: StoreOption,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL or SQLite path (env BAROMETER_PROGRAMME_DB).")
+    ] = None,
+    area: AreaOption = "101",
+    as_of: AsOfOption = None,
+    name: Annotated[str, typer.Option(help="Source name: programme:<name>.")] = "copenhagen",
+) -> None:
+    """Add the refugee programme's cohort figures to the store as an input.
+
+    Only aggregates leave the case database: counts per cohort year, sex and origin group,
+    protected by the store's disclosure control like every other input.
+    """
+    _publish_case_module("programme", store, db, area, as_of, name)
+
+
+def welcomehouse_publish(
+    store: StoreOption,
+    db: Annotated[
+        str | None,
+        typer.Option(help="Database URL or SQLite path (env BAROMETER_WELCOMEHOUSE_DB)."),
+    ] = None,
+    area: AreaOption = "101",
+    as_of: AsOfOption = None,
+    name: Annotated[str, typer.Option(help="Source name: welcomehouse:<name>.")] = "copenhagen",
+) -> None:
+    """Add Welcome House's yearly figures (volunteers, organisations, attendance, hours) to
+    the store as an input, protected like every other input."""
+    _publish_case_module("welcomehouse", store, db, area, as_of, name)

@@ -108,6 +108,7 @@ SOURCE_KIND_LABELS = {
     "survey": ("spørgeskemaundersøgelse", "survey"),
     "file": ("indlæst fil", "imported file"),
     "programme": ("integrationsprogrammet", "the integration programme"),
+    "welcomehouse": ("Welcome House", "Welcome House"),
 }
 
 
