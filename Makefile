@@ -57,6 +57,31 @@ demo: $(BASE_STAMP)
 	  --programme-db $(PROGRAMME_DB) --programme-key $(PROGRAMME_KEY) \
 	  --welcomehouse-db $(WELCOMEHOUSE_DB) --demo-login --insecure-cookies
 
+# The refugee programme module alone: a synthetic cohort in SQLite, served with the demo login.
+PROGRAMME_DB := $(DEMO_DIR)/programme.sqlite
+PROGRAMME_KEY := $(DEMO_DIR)/programme.key
+
+programme-demo: $(BASE_STAMP)
+	mkdir -p $(DEMO_DIR)
+	rm -f $(PROGRAMME_DB) $(PROGRAMME_DB)-wal $(PROGRAMME_DB)-shm
+	[ -f $(PROGRAMME_KEY) ] || $(BIN)/barometer programme keygen --out $(PROGRAMME_KEY)
+	$(BIN)/barometer programme synth --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) --seed 1
+	@echo "Serving the SYNTHETIC programme demo on http://127.0.0.1:8010/programme/ (Ctrl-C to stop)"
+	$(BIN)/barometer programme serve --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) \
+	  --demo --insecure-cookies --host 127.0.0.1 --port 8010
+
+# Welcome House alone: synthetic houses, organisations, volunteers, certificates and attendance up
+# to today, served with the demo login.
+WELCOMEHOUSE_DB := $(DEMO_DIR)/welcomehouse.sqlite
+
+welcomehouse-demo: $(BASE_STAMP)
+	mkdir -p $(DEMO_DIR)
+	rm -f $(WELCOMEHOUSE_DB) $(WELCOMEHOUSE_DB)-wal $(WELCOMEHOUSE_DB)-shm
+	$(BIN)/barometer welcomehouse synth --db $(WELCOMEHOUSE_DB) --seed 1
+	@echo "Serving the SYNTHETIC Welcome House demo on http://127.0.0.1:8020/welcomehouse/ (Ctrl-C to stop)"
+	$(BIN)/barometer welcomehouse serve --db $(WELCOMEHOUSE_DB) \
+	  --demo --insecure-cookies --host 127.0.0.1 --port 8020
+
 # The Spark tests need Java 17+ (Debian: openjdk-17-jre-headless); they fail, not skip, without it.
 # The programme tests start their own PostgreSQL (Debian: postgresql); they fail without it.
 test: $(DEV_STAMP)

@@ -14,7 +14,8 @@ from datetime import datetime
 import pandas as pd
 
 from barometer.codes import DENMARK
-from barometer.publish.report import charts
+from barometer.publish import charts
+from barometer.publish.report import svg
 from barometer.publish.report.data import (
     FOCUS,
     ORIGIN_ROWS,
@@ -88,7 +89,7 @@ class Builder:
         self.is_dk = area == DENMARK
         self.notes = Footnotes()
         self.warned: set[tuple[str, str]] = set()  # (area, criterion) within the margin
-        self.pending = charts.Pending()
+        self.pending = svg.Pending()
         self.focus = _pick_focus(snap)
         obs = snap.obs
         self.obs = obs[(obs["area_code"].isin([area, DENMARK])) & (obs["year"] <= year)]
@@ -207,9 +208,11 @@ class Builder:
                     "year": "" if is_missing(g["year"]) or pd.isna(g["year"]) else int(g["year"]),
                     "movement": g["movement"],
                     "movement_label": label(MOVEMENT_LABELS, g["movement"], self.lang),
-                    "needle": charts.needle_svg(
-                        g["movement"],
-                        f"{title}: {label(MOVEMENT_LABELS, g['movement'], self.lang)}",
+                    "needle": svg.data_uri(
+                        charts.needle_svg(
+                            g["movement"],
+                            f"{title}: {label(MOVEMENT_LABELS, g['movement'], self.lang)}",
+                        )
                     ),
                     "light": g["traffic_light"],
                     "light_label": label(LIGHT_LABELS, g["traffic_light"], self.lang),

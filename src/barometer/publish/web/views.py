@@ -15,7 +15,7 @@ import pandas as pd
 
 from barometer.catalogue.describe import describe_spec
 from barometer.codes import DENMARK, ORIGIN_GROUPS, SEXES
-from barometer.publish.web import charts
+from barometer.publish import charts
 from barometer.publish.web.data import StoreData
 from barometer.publish.web.i18n import (
     LIGHT_LABELS,
