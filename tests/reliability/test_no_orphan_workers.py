@@ -16,6 +16,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from synthetic_delivery import write_small_delivery
+
+
+@pytest.fixture(scope="session")
+def small_delivery(tmp_path_factory):
+    return write_small_delivery(tmp_path_factory)
+
 
 def processes(*, parent: int | None = None, group: int | None = None) -> list[int]:
     """Live (not zombie) processes with this parent or in this process group, from /proc."""
