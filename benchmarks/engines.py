@@ -57,9 +57,9 @@ if engine == "spark":
     else:  # not wired yet: the same build with the compute step on Spark
         captured = {}
         real_load = build.load_delivery
-        def load(directory, con):
+        def load(directory, con, **options):
             captured["con"] = con
-            return real_load(directory, con)
+            return real_load(directory, con, **options)
         def compute(con, delivery, catalogue, *, years=None, progress=None):
             t = time.perf_counter()
             r = sp.compute_with_spark(delivery, catalogue, duckdb_con=captured["con"],

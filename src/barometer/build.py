@@ -60,8 +60,11 @@ def build_store(
     years: list[int] | None = None,
     progress: Progress | None = None,
     disclosure_threshold: int = 5,
+    show_values: bool = False,
 ) -> BuildResult:
-    """Validate a delivery, compute every indicator and write a new store atomically."""
+    """Validate a delivery, compute every indicator and write a new store atomically.
+
+    ``show_values``: validation messages also give the offending values (the data owner's)."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     started = datetime.now()
@@ -77,6 +80,7 @@ def build_store(
         years=years,
         progress=progress,
         scale=scale,
+        show_values=show_values,
     )
     delivery, housing, notes = raw.delivery, raw.housing, raw.notes
     run = Run(
@@ -157,12 +161,13 @@ def derive_observations(
     years: list[int] | None = None,
     progress: Progress | None = None,
     scale: float = 1.0,
+    show_values: bool = False,
 ) -> Unprotected:
     """Validate the delivery, compute every indicator and the housing lists (not yet protected)."""
     con = ibis.duckdb.connect()
     if progress:
         progress("validate registers", 0, 1)
-    delivery = load_delivery(registers, con.con)
+    delivery = load_delivery(registers, con.con, show_values=show_values)
     if engine == "spark":  # validated in DuckDB above; computed on Spark from Parquet
         from barometer.compute.spark import compute_with_spark
 

@@ -111,16 +111,23 @@ def synth(
     )
 
 
+SHOW_VALUES_HELP = (
+    "Also print the offending values (PNRs, dates, codes) in messages; for the data owner "
+    "inside the research environment only."
+)
+
+
 @app.command()
 def validate(
     registers: Annotated[Path, typer.Option(help="Folder with register files.")],
+    show_values: Annotated[bool, typer.Option(help=SHOW_VALUES_HELP)] = False,
 ) -> None:
     """Check a register delivery (columns, types, codes, duplicates) without building."""
     import duckdb
 
     from barometer.sources.registers import load_delivery
 
-    delivery = load_delivery(registers, duckdb.connect())
+    delivery = load_delivery(registers, duckdb.connect(), show_values=show_values)
     for w in delivery.warnings:
         console.print(f"[yellow]note:[/] {w}")
     console.print(f"[green]OK[/]: {len(delivery.files)} files, years {delivery.years()}")
@@ -147,6 +154,7 @@ def build(
     disclosure_threshold: Annotated[
         int, typer.Option(help="Smallest publishable count (never below 3).")
     ] = 5,
+    show_values: Annotated[bool, typer.Option(help=SHOW_VALUES_HELP)] = False,
 ) -> None:
     """Validate registers, compute every indicator and write the store atomically."""
     from barometer.build import build_store
@@ -162,6 +170,7 @@ def build(
             years=parse_years(years) if years else None,
             progress=update,
             disclosure_threshold=disclosure_threshold,
+            show_values=show_values,
         )
     for note in res.notes:
         console.print(f"[yellow]note:[/] {note}")
