@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +25,13 @@ from barometer.housing import (
     compute_area_stats,
     list_counts,
 )
-from barometer.sources.registers import Delivery, checksum, load_delivery
+from barometer.sources.registers import (
+    Delivery,
+    checksum,
+    find_missing_years,
+    load_delivery,
+    split_at_gaps,
+)
 from barometer.store import schema
 from barometer.store.writer import Run, atomic_store, new_run_id, write_frame, write_run
 
@@ -140,6 +146,7 @@ class HousingResult:
     areas: pd.DataFrame
     criteria: pd.DataFrame
     counts: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -188,6 +195,7 @@ def derive_observations(
         if progress:
             progress("housing areas", 0, 1)
         housing = derive_housing(registers, scale)
+        notes += housing.notes
         obs = pd.concat([obs, housing.counts], ignore_index=True)
     else:
         notes.append("no boligomraader file: housing lists not computed")
@@ -198,14 +206,29 @@ def derive_housing(registers: Path, scale: float) -> HousingResult:
     """Area statistics → the lists for every list year the data allow (DOMAIN.md §3).
 
     List year Y uses data years up to Y-1 (housing/rules.py HousingParams), so data for
-    2012-2024 give the lists of 2014-2025 (2-year averages need two data years).
+    2012-2024 give the lists of 2014-2025 (2-year averages need two data years). A missing
+    data year splits the years into runs, each classified on its own (the consecutive-years
+    count cannot run across a year nobody knows); the list years lost are noted.
     """
     stats = compute_area_stats(registers, scale=scale)
     years = sorted(int(y) for y in stats["data_year"].unique())
-    first, last = years[0] + 2, years[-1] + 1
-    result = classify_detailed(stats, last, from_year=min(first, last))
-    counts = list_counts(result.areas).assign(source="registers")
-    return HousingResult(result.areas, result.criteria, counts)
+    areas, criteria, listed, notes = [], [], set(), []
+    for run in split_at_gaps(years):
+        first, last = run[0] + 2, run[-1] + 1
+        result = classify_detailed(
+            stats[stats["data_year"].isin(run)], last, from_year=min(first, last)
+        )
+        areas.append(result.areas)
+        criteria.append(result.criteria)
+        listed |= set(range(min(first, last), last + 1))
+    if skipped := sorted(set(range(years[0] + 2, years[-1] + 2)) - listed):
+        notes.append(
+            f"housing lists {', '.join(map(str, skipped))}: not computed, data year(s) "
+            f"{', '.join(map(str, find_missing_years(years)))} missing"
+        )
+    areas_df = pd.concat(areas, ignore_index=True)
+    counts = list_counts(areas_df).assign(source="registers")
+    return HousingResult(areas_df, pd.concat(criteria, ignore_index=True), counts, notes)
 
 
 def denominator_keys(catalogue: dict[str, Indicator]) -> dict[str, str]:

@@ -105,7 +105,28 @@ def discover(directory: Path) -> Delivery:
     for key, year in sorted(delivery.files, key=lambda k: (k[0], k[1] or 0)):
         if year is not None and key != "bef" and year not in delivery.years("bef"):
             delivery.warnings.append(f"{key}{year}: no bef{year}12 for that year; not used")
+    for year in find_missing_years(delivery.years("bef")):
+        delivery.warnings.append(
+            f"data year {year}: no population file (bef{year}12) in {directory}; "
+            "the year is skipped"
+        )
     return delivery
+
+
+def find_missing_years(years: list[int]) -> list[int]:
+    """Years between the first and the last that have no file (gaps in a delivery)."""
+    return sorted(set(range(min(years), max(years) + 1)) - set(years)) if years else []
+
+
+def split_at_gaps(years: list[int]) -> list[list[int]]:
+    """Consecutive runs of years, e.g. [2018, 2019, 2021] → [[2018, 2019], [2021]]."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return runs
 
 
 def checksum(path: Path) -> str:
