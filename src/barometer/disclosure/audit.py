@@ -173,7 +173,7 @@ class RowSpace:
         work = rows[:, columns].toarray()
         pivots: list[int] = []
         r = 0
-        big = _bound(work)
+        big = _bound(rows)
         for j in range(columns.size):
             if r == work.shape[0]:
                 break
@@ -231,14 +231,15 @@ class RowSpace:
         """
         rows = rows.tocsr()
         off = np.setdiff1d(np.arange(rows.shape[1]), self.columns)
-        outside = np.diff(rows[:, off].tocsr().indptr) > 0
-        local = rows[:, self.columns]
+        inside = np.flatnonzero(np.diff(rows[:, off].tocsr().indptr) == 0)
+        local = rows[inside][:, self.columns]
         combined = exact_product(local[:, self.pivots], self.basis)
         target = _dense(local)
         if _bound(target) * self.scale >= INT64_SAFE:
             target = target.astype(object)
-        target = target * self.scale
-        return ~outside & np.all(combined == target, axis=1)
+        found = np.zeros(rows.shape[0], bool)
+        found[inside] = np.all(combined == target * self.scale, axis=1)
+        return found
 
     def null_vector(self, approx: np.ndarray) -> np.ndarray:
         """An exact integer vector of the null space close in direction to ``approx``.
@@ -287,20 +288,23 @@ def _eliminate(
     ``big`` bounds every entry; when 2·big² could pass 2**62 the matrix moves to Python
     integers, which cannot overflow. Returns the matrix and the new bound.
     """
-    lead = work[r, j]
-    entries = work[others, j]
-    g = np.gcd(entries, lead)
-    keep = lead // g
-    take = entries // g
     if work.dtype != object and 2 * big * big >= INT64_SAFE:
         work = work.astype(object)
-        keep, take = keep.astype(object), take.astype(object)
-    updated = keep[:, None] * work[others] - take[:, None] * work[r][None, :]
-    divisor = np.gcd.reduce(updated, axis=1)
-    divisor[divisor == 0] = 1
-    updated //= divisor[:, None]
+    lead = work[r, j]
+    entries = work[others, j]
+    if lead == 1:  # the usual case on 0/1 rows: no multiple of the row itself is needed
+        updated = work[others] - entries[:, None] * work[r][None, :]
+    else:
+        g = np.gcd(entries, lead)
+        updated = (lead // g)[:, None] * work[others] - (entries // g)[:, None] * work[r][None, :]
+    largest = np.abs(updated).max(axis=1)
+    grown = np.flatnonzero(largest > 1)  # rows of 0 and ±1 have nothing to divide out
+    if grown.size:
+        divisor = np.gcd.reduce(updated[grown], axis=1)
+        updated[grown] //= divisor[:, None]
+        largest[grown] //= divisor
     work[others] = updated
-    return work, max(big, _bound(updated))
+    return work, max(big, int(largest.max()))
 
 
 def _bound(values) -> int:
