@@ -120,7 +120,7 @@ SHOW_VALUES_HELP = (
 @app.command()
 def validate(
     registers: Annotated[Path, typer.Option(help="Folder with register files.")],
-    show_values: Annotated[bool, typer.Option(help=SHOW_VALUES_HELP)] = False,
+    show_values: Annotated[bool, typer.Option("--show-values", help=SHOW_VALUES_HELP)] = False,
 ) -> None:
     """Check a register delivery (columns, types, codes, duplicates) without building."""
     import duckdb
@@ -154,7 +154,7 @@ def build(
     disclosure_threshold: Annotated[
         int, typer.Option(help="Smallest publishable count (never below 3).")
     ] = 5,
-    show_values: Annotated[bool, typer.Option(help=SHOW_VALUES_HELP)] = False,
+    show_values: Annotated[bool, typer.Option("--show-values", help=SHOW_VALUES_HELP)] = False,
 ) -> None:
     """Validate registers, compute every indicator and write the store atomically."""
     from barometer.build import build_store
