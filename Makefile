@@ -87,7 +87,7 @@ welcomehouse-demo: $(BASE_STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	OPENBLAS_NUM_THREADS=1 BAROMETER_REQUIRE_SPARK=1 $(BIN)/pytest
+	BAROMETER_REQUIRE_SPARK=1 $(BIN)/pytest
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -10,9 +10,9 @@ import yaml
 
 from barometer.catalogue import load_catalogue, load_goal_sets, register_indicators
 from barometer.programme.aggregates import INDICATOR_DEFINITIONS as PROGRAMME_FEED
-from barometer.welcomehouse.aggregates import INDICATOR_DEFINITIONS as WELCOMEHOUSE_FEED
 from barometer.sources.statbank.mapping import load_mappings
 from barometer.sources.surveys.spec import load_spec, specs_dir
+from barometer.welcomehouse.aggregates import INDICATOR_DEFINITIONS as WELCOMEHOUSE_FEED
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "barometer"
 CATALOGUE = load_catalogue()

@@ -34,15 +34,22 @@ def synth(
     )
 
 
+SHOW_VALUES_HELP = (
+    "Also print the offending values (PNRs, dates, codes) in messages; for the data owner "
+    "inside the research environment only."
+)
+
+
 def validate(
     registers: Annotated[Path, typer.Option(help="Folder with register files.")],
+    show_values: Annotated[bool, typer.Option("--show-values", help=SHOW_VALUES_HELP)] = False,
 ) -> None:
     """Check a register delivery (columns, types, codes, duplicates) without building."""
     import duckdb
 
     from barometer.sources.registers import load_delivery
 
-    delivery = load_delivery(registers, duckdb.connect())
+    delivery = load_delivery(registers, duckdb.connect(), show_values=show_values)
     for w in delivery.warnings:
         console.print(f"[yellow]note:[/] {w}", highlight=False)
     console.print(f"[green]OK[/]: {len(delivery.files)} files, years {delivery.years()}")
@@ -73,6 +80,7 @@ def build(
         int | None,
         typer.Option(help="Smallest publishable count (never below 3; default 5 or the store's)."),
     ] = None,
+    show_values: Annotated[bool, typer.Option("--show-values", help=SHOW_VALUES_HELP)] = False,
 ) -> None:
     """Validate registers, compute every indicator and finish the store with them.
 
@@ -90,6 +98,7 @@ def build(
             spark_master=spark_master,
             years=parse_years(years) if years else None,
             progress=update,
+            show_values=show_values,
             settings={
                 "disclosure_threshold": disclosure_threshold,
                 "catalogue": str(catalogue.resolve()) if catalogue else None,

@@ -8,8 +8,13 @@ published reference rate gives the focus rate away.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 
@@ -38,6 +43,8 @@ SECONDARY_REASONS = (
 REASONS = (*PRIMARY_REASONS, *SECONDARY_REASONS)
 KEY = ["indicator_id", "area_code", "year", "origin_group", "sex"]
 MIN_GROUPS_FOR_POOL = 4  # below this, starting workers costs more than it saves
+PARENT_CHECK_SECONDS = 0.5  # how often a worker checks that the build is still there
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def protect(
@@ -152,7 +159,8 @@ def _choose_patterns(
     Groups are independent and each result depends only on its own tables, so the pool
     changes nothing but the wall time. BAROMETER_DISCLOSURE_WORKERS=1 turns it off. BLAS runs
     one thread per process: the audit's matrices are small, and threaded BLAS competing with
-    the other worker made it about five times slower on two cores.
+    the other worker made it about five times slower on two cores. Workers end with the
+    build, however it ends (``_follow_parent``).
     """
     workers = min(int(os.environ.get("BAROMETER_DISCLOSURE_WORKERS", "2")), len(groups))
     with threadpool_limits(limits=1, user_api="blas"):
@@ -166,7 +174,7 @@ def _choose_patterns(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(structure,),
+            initargs=(structure, os.getpid()),
         ) as pool:
             return list(pool.map(_choose_in_worker, groups))
 
@@ -174,11 +182,39 @@ def _choose_patterns(
 _WORKER_STRUCTURE: Structure | None = None
 
 
-def _init_worker(structure: Structure) -> None:
+def _init_worker(structure: Structure, parent: int) -> None:
     """Runs once per worker; with fork the structure is inherited, not pickled."""
     global _WORKER_STRUCTURE
     _WORKER_STRUCTURE = structure
+    _follow_parent(parent)
     threadpool_limits(limits=1, user_api="blas")  # inherited through fork, stated anyway
+
+
+def _follow_parent(parent: int) -> None:
+    """End this worker when the build process ends, even by SIGKILL or the OOM killer.
+
+    A forked worker inherits the build's pipes, its output included, and waits on a queue
+    whose writing end it holds itself: left alone it would outlive a killed build for ever
+    and keep its output open. On Linux the kernel kills it with its parent
+    (prctl(PR_SET_PDEATHSIG)); everywhere a daemon thread checks twice a second that its
+    parent is still ``parent`` (an orphan is adopted by another process) and exits if not.
+    The check right after prctl covers a parent that died before the call.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no usable libc
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _choose_in_worker(tables: list[TableValues]) -> tuple[np.ndarray, np.ndarray]:

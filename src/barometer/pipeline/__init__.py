@@ -99,9 +99,11 @@ def build_store(
     years: list[int] | None = None,
     progress: Progress | None = None,
     settings: Mapping[str, Any] | None = None,
+    show_values: bool = False,
 ) -> Result:
     """Validate a delivery, compute every register indicator and finish ``store`` with it and
-    the store's other inputs; the store is replaced atomically."""
+    the store's other inputs; the store is replaced atomically. ``show_values``: validation
+    messages also give the offending values (for the data owner)."""
     started = datetime.now()
     store = check_writable(store)
     with writer_lock(store):
@@ -115,6 +117,7 @@ def build_store(
             spark_master=spark_master,
             years=years,
             progress=progress,
+            show_values=show_values,
         )
         return _finish_and_commit(store, [registers_input], existing, resolved, started, progress)
 

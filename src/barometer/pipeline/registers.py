@@ -20,7 +20,12 @@ from barometer.compute.engine import compute_observations
 from barometer.errors import InputError
 from barometer.housing import classify_detailed, compute_area_stats, list_counts
 from barometer.inputs import Input, checksum_json
-from barometer.sources.registers import checksum, load_delivery
+from barometer.sources.registers import (
+    checksum,
+    find_missing_years,
+    load_delivery,
+    split_at_gaps,
+)
 
 Progress = Callable[[str, int, int], None]
 ENGINES = ("duckdb", "spark")
@@ -58,8 +63,12 @@ def derive_register_input(
     spark_master: str | None = None,
     years: list[int] | None = None,
     progress: Progress | None = None,
+    show_values: bool = False,
 ) -> Input:
-    """Validate the delivery, compute every register indicator and the housing lists."""
+    """Validate the delivery, compute every register indicator and the housing lists.
+
+    ``show_values``: validation messages also give the offending values (for the data owner,
+    inside the research environment only)."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     registers = Path(registers)
@@ -69,7 +78,7 @@ def derive_register_input(
     con = ibis.duckdb.connect()
     if progress:
         progress("validate registers", 0, 1)
-    delivery = load_delivery(registers, con.con)
+    delivery = load_delivery(registers, con.con, show_values=show_values)
     computed = register_indicators(catalogue)
     if engine == "spark":  # validated in DuckDB above; computed on Spark from Parquet
         from barometer.compute.spark import compute_with_spark
@@ -92,18 +101,10 @@ def derive_register_input(
         if progress:
             progress("housing areas", 0, 1)
         stats = compute_area_stats(delivery, con.con, scale=scale)
-        data_years = sorted(int(y) for y in stats["data_year"].unique())
-        # List year Y uses data years up to Y-1 (housing/rules.py), and the 2-year averages
-        # need two data years: data for 2012-2024 give the lists of 2014-2025.
-        first, last = data_years[0] + 2, data_years[-1] + 1
-        result_h = classify_detailed(stats, last, from_year=min(first, last))
-        counts = list_counts(result_h.areas, lists)
-        cells = pd.concat([cells, counts], ignore_index=True)
-        tables = {
-            "housing_stats": stats,
-            "housing_areas": result_h.areas,
-            "housing_criteria": result_h.criteria,
-        }
+        areas, criteria, housing_notes = classify_lists(stats)
+        notes += housing_notes
+        cells = pd.concat([cells, list_counts(areas, lists)], ignore_index=True)
+        tables = {"housing_stats": stats, "housing_areas": areas, "housing_criteria": criteria}
     elif lists:
         notes.append("no boligomraader file: housing lists not computed")
     files = [
@@ -135,3 +136,29 @@ def derive_register_input(
         tables=tables,
         notes=notes,
     )
+
+
+def classify_lists(stats: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The lists of every list year the data allow (DOMAIN.md §3): (areas, criteria, notes).
+
+    List year Y uses data years up to Y-1 (housing/rules.py HousingParams), so data for
+    2012-2024 give the lists of 2014-2025 (2-year averages need two data years). A missing
+    data year splits the years into runs, each classified on its own (the consecutive-years
+    count cannot run across a year nobody knows); the list years lost are noted.
+    """
+    years = sorted(int(y) for y in stats["data_year"].unique())
+    areas, criteria, listed, notes = [], [], set(), []
+    for run in split_at_gaps(years):
+        first, last = run[0] + 2, run[-1] + 1
+        result = classify_detailed(
+            stats[stats["data_year"].isin(run)], last, from_year=min(first, last)
+        )
+        areas.append(result.areas)
+        criteria.append(result.criteria)
+        listed |= set(range(min(first, last), last + 1))
+    if skipped := sorted(set(range(years[0] + 2, years[-1] + 2)) - listed):
+        notes.append(
+            f"housing lists {', '.join(map(str, skipped))}: not computed, data year(s) "
+            f"{', '.join(map(str, find_missing_years(years)))} missing"
+        )
+    return pd.concat(areas, ignore_index=True), pd.concat(criteria, ignore_index=True), notes

@@ -1,11 +1,16 @@
 """Read and validate a register delivery (sources/layout.py) into typed DuckDB views.
 
 Files keep Statistics Denmark's names; every problem found is reported with the file, the column
-and the first offending rows, and nothing downstream runs until the delivery is clean.
+and the first offending rows, and nothing downstream runs until the delivery is clean. Messages
+name rows by number, never by PNR or a person's values: those are shown only on request
+(``show_values``, for the data owner), as messages leave the research environment in logs.
+Implausible values (``_plausibility_checks``) are warnings up to ``PLAUSIBLE_SHARE`` of a
+file's rows and problems past it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +31,12 @@ from barometer.sources.layout import FILE_SUFFIXES, REGISTERS, Column, Register
 GRADE_SCALE = (-3, 0, 2, 4, 7, 10, 12)  # the 7-point scale (UDFK from 2007)
 MAX_PROBLEMS_SHOWN = 5
 VALIDATION_THREADS = 2
+# Plausibility (docs/registers.md): implausible rows are a warning up to this share of a file's
+# rows, and a problem that stops the build past it (a systematic fault: a wrong reference date,
+# a date format read wrongly).
+PLAUSIBLE_SHARE = 0.001
+OLDEST_AGE = 125  # years; ALDER above it is already invalid
+FIRST_EVENT_YEAR = 1980  # earliest year of a spell, decision or course (KRAF and OF's sources)
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,28 @@ def discover(directory: Path) -> Delivery:
     for key, year in sorted(delivery.files, key=lambda k: (k[0], k[1] or 0)):
         if year is not None and key != "bef" and year not in delivery.years("bef"):
             delivery.warnings.append(f"{key}{year}: no bef{year}12 for that year; not used")
+    for year in find_missing_years(delivery.years("bef")):
+        delivery.warnings.append(
+            f"data year {year}: no population file (bef{year}12) in {directory}; "
+            "the year is skipped"
+        )
     return delivery
+
+
+def find_missing_years(years: list[int]) -> list[int]:
+    """Years between the first and the last that have no file (gaps in a delivery)."""
+    return sorted(set(range(min(years), max(years) + 1)) - set(years)) if years else []
+
+
+def split_at_gaps(years: list[int]) -> list[list[int]]:
+    """Consecutive runs of years, e.g. [2018, 2019, 2021] → [[2018, 2019], [2021]]."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return runs
 
 
 def checksum(path: Path) -> str:
@@ -105,18 +137,29 @@ def checksum(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_delivery(directory: Path, con: duckdb.DuckDBPyConnection) -> Delivery:
+def load_delivery(
+    directory: Path, con: duckdb.DuckDBPyConnection, *, show_values: bool = False
+) -> Delivery:
     """Discover, read and validate every file; create one typed view per file in ``con``.
 
-    Raises one InputError listing every problem (file, column, rows) if any file is bad.
+    Raises one InputError listing every problem (file, column, rows) if any file is bad;
+    implausible values below the limit are added to ``delivery.warnings``. ``show_values``
+    adds the offending values (PNRs, dates, codes) to the messages: for the data owner only.
     """
     delivery = discover(directory)
     _create_code_tables(con)
+    latest = max(delivery.years("bef"))
     # Two files at a time, each on its own cursor: part of each check runs on one thread
     # (the sorted-PNR pass, reading the schema), and the other file keeps the second core busy.
     with ThreadPoolExecutor(max_workers=VALIDATION_THREADS) as pool:
-        found = pool.map(lambda rf: _check_file(con, rf), list(delivery.files.values()))
-        problems = [p for file_problems in found for p in file_problems]
+        found = list(
+            pool.map(
+                lambda rf: _check_file(con, rf, latest, show_values),
+                list(delivery.files.values()),
+            )
+        )
+    problems = [p for file_problems, _ in found for p in file_problems]
+    delivery.warnings += [w for _, file_warnings in found for w in file_warnings]
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         raise InputError(
@@ -126,14 +169,16 @@ def load_delivery(directory: Path, con: duckdb.DuckDBPyConnection) -> Delivery:
     return delivery
 
 
-def _check_file(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list[str]:
-    """Read, check and type one file on a cursor of its own; its problems, or none."""
+def _check_file(
+    con: duckdb.DuckDBPyConnection, rf: RegisterFile, latest: int, show_values: bool
+) -> tuple[list[str], list[str]]:
+    """Read, check and type one file on a cursor of its own: (problems, warnings)."""
     cursor = con.cursor()
     try:
         _create_raw_view(cursor, rf)
-        return _validate_and_type(cursor, rf)
+        return _validate_and_type(cursor, rf, latest, show_values)
     except InputError as exc:
-        return [str(exc)]
+        return [str(exc)], []
     finally:
         cursor.close()
 
@@ -355,6 +400,64 @@ def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
     return checks
 
 
+def _plausibility_checks(rf: RegisterFile, latest: int) -> list[tuple[str, str, str]]:
+    """(column, SQL condition TRUE for an implausible typed value, message) per rule.
+
+    Limits (docs/registers.md): a snapshot bef{Y}12 describes 31 December Y, so ALDER is
+    Y − birth year, nobody is born after it or more than OLDEST_AGE years before, and nobody
+    immigrates after it; a support spell of of{Y} reaches into year Y and starts in it or
+    before; spells, decisions and courses fall between FIRST_EVENT_YEAR and the year after the
+    newest snapshot (``latest``: a cumulative register may be extracted a little later).
+    """
+
+    def day(year: int, month: int = 1, d: int = 1) -> str:
+        return f"DATE '{dt.date(year, month, d).isoformat()}'"
+
+    def outside(column: str, first: str, last: str, what: str) -> tuple[str, str, str]:
+        low, high = first.split("'")[1], last.split("'")[1]
+        return (
+            column,
+            f"{column} < {first} OR {column} > {last}",
+            f"implausible {what}: outside {low} to {high}",
+        )
+
+    key, year = rf.register.key, rf.year
+    events_end = day(latest + 1, 12, 31)
+    if key == "bef" and year is not None:
+        return [
+            (
+                "ALDER",
+                f"ALDER <> {year} - year(FOED_DAG)",
+                f"implausible age: ALDER is not {year} minus the birth year (age at 31 December)",
+            ),
+            outside("FOED_DAG", day(year - OLDEST_AGE), day(year, 12, 31), "date of birth"),
+            outside(
+                "FOERSTE_INDVANDRING",
+                day(year - OLDEST_AGE),
+                day(year, 12, 31),
+                "first immigration date",
+            ),
+        ]
+    if key == "of" and year is not None:
+        return [
+            outside("PTI_VFRA", day(FIRST_EVENT_YEAR), day(year, 12, 31), "spell start"),
+            outside("PTI_VTIL", day(year), day(year + 1, 12, 31), "spell end"),
+        ]
+    if key == "kraf":
+        return [outside("AFG_AFGOEDTO", day(FIRST_EVENT_YEAR), events_end, "decision date")]
+    if key == "danskuddannelse":
+        return [
+            outside("STARTDATO", day(FIRST_EVENT_YEAR), events_end, "course start"),
+            outside("PROEVEDATO", day(FIRST_EVENT_YEAR), events_end, "test date"),
+        ]
+    return []
+
+
+def _percent(share: float) -> str:
+    """0.5 → '50 %', 0.001 → '0.1 %', 0.00012 → '0.012 %'."""
+    return f"{100 * share:.0f} %" if share >= 0.01 else f"{100 * share:.2g} %"
+
+
 def count_duplicate_pnrs(con: duckdb.DuckDBPyConnection, raw: str, pnr: str) -> int:
     """Rows of a snapshot whose PNR is already on an earlier row (0 = one row per person).
 
@@ -371,18 +474,20 @@ def count_duplicate_pnrs(con: duckdb.DuckDBPyConnection, raw: str, pnr: str) -> 
     return con.execute(f"SELECT count({pnr}) - count(DISTINCT {pnr}) FROM {raw}").fetchone()[0]
 
 
-def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list[str]:
+def _validate_and_type(
+    con: duckdb.DuckDBPyConnection, rf: RegisterFile, latest: int, show_values: bool = False
+) -> tuple[list[str], list[str]]:
     """Check one file in a single pass; on success create its typed view.
 
-    Returns the problems found. Only when there are problems are the offending rows looked up
-    (a second, numbered read), so a clean delivery is read once here.
+    Returns (problems, warnings). Only when something is found are the offending rows looked
+    up (a second, numbered read), so a clean delivery is read once here.
     """
     raw = f"raw_{rf.view}"
     src_types = _source_types(con, raw)
     by_upper = {name.upper(): name for name in src_types if name != "__row"}
     missing = [c.name for c in rf.register.columns if c.name.upper() not in by_upper]
     if missing:
-        return [f"{rf.path}: missing column(s) {', '.join(missing)}"]
+        return [f"{rf.path}: missing column(s) {', '.join(missing)}"], []
     textual = rf.path.suffix.lower() == ".csv"
     typed = {
         c.name: _typed_expr(
@@ -407,42 +512,59 @@ def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list
         if not c.nullable:
             conds.append((c.name, f"{src} IS NULL", "missing value"))
     conds += [(col, f"coalesce({cond}, false)", msg) for col, cond, msg in _rule_checks(rf)]
+    plausible = [
+        (col, f"coalesce({cond}, false)", msg)
+        for col, cond, msg in _plausibility_checks(rf, latest)
+    ]
 
-    aggs = ["count(*)"] + [f"count(*) FILTER (WHERE {cond})" for _, cond, _m in conds]
+    aggs = ["count(*)"] + [f"count(*) FILTER (WHERE {cond})" for _, cond, _m in conds + plausible]
     counts = con.execute(
         f"SELECT {', '.join(aggs)} FROM (SELECT {raw_cols}, {select} FROM {raw})"
     ).fetchone()
-    if counts[0] == 0:
-        return [f"{rf.path}: the file has a header but no rows"]
+    total = counts[0]
+    if total == 0:
+        return [f"{rf.path}: the file has a header but no rows"], []
     duplicates = count_duplicate_pnrs(con, raw, typed["PNR"]) if rf.register.unique_pnr else 0
-    problems = []
+    problems: list[str] = []
+    warnings: list[str] = []
     numbered = f"(SELECT __row, {raw_cols}, {select} FROM rawrow_{rf.view})"
-    for i, (col, cond, msg) in enumerate(conds, start=1):
-        if counts[i]:
-            rows = con.execute(
-                f'SELECT __row, "__src_{col.upper()}" FROM {numbered} WHERE {cond} '
-                f"ORDER BY __row LIMIT {MAX_PROBLEMS_SHOWN}"
-            ).fetchall()
-            values = ", ".join(repr(v) for _r, v in rows)
-            err = InputError(
-                f"{msg} (values: {values})",
-                path=rf.path,
-                column=col,
-                rows=[int(r) for r, _v in rows],
-                count=counts[i],
-            )
-            problems.append(str(err))
+
+    def describe(col: str, cond: str, msg: str, count: int) -> str:
+        rows = con.execute(
+            f'SELECT __row, "__src_{col.upper()}" FROM {numbered} WHERE {cond} '
+            f"ORDER BY __row LIMIT {MAX_PROBLEMS_SHOWN}"
+        ).fetchall()
+        if show_values:
+            msg += f" (values: {', '.join(repr(v) for _r, v in rows)})"
+        return str(
+            InputError(msg, path=rf.path, column=col, rows=[int(r) for r, _v in rows], count=count)
+        )
+
+    for (col, cond, msg), count in zip(conds, counts[1 : 1 + len(conds)], strict=True):
+        if count:
+            problems.append(describe(col, cond, msg, count))
+    for (col, cond, msg), count in zip(plausible, counts[1 + len(conds) :], strict=True):
+        if not count:
+            continue
+        share = f"{count:,} of {total:,} rows ({_percent(count / total)})"
+        limit = _percent(PLAUSIBLE_SHARE)
+        if count > PLAUSIBLE_SHARE * total:
+            problems.append(describe(col, cond, f"{msg}; {share}, more than {limit}", count))
+        else:
+            warnings.append(describe(col, cond, f"{msg}; {share}, kept (limit {limit})", count))
     if duplicates:
         dup = con.execute(
             f"SELECT PNR, list(__row ORDER BY __row) AS rows FROM {numbered} "
             f"WHERE PNR IS NOT NULL GROUP BY PNR HAVING count(*) > 1 "
             f"ORDER BY min(__row) LIMIT {MAX_PROBLEMS_SHOWN}"
         ).fetchall()
-        shown = "; ".join(f"{p!r} at rows {', '.join(map(str, r))}" for p, r in dup)
+        shown = "; ".join(
+            ", ".join(map(str, r)) + (f" ({p!r})" if show_values else "") for p, r in dup
+        )
         problems.append(
             str(
                 InputError(
-                    f"{duplicates} duplicate PNR in a snapshot ({shown})",
+                    f"{duplicates} duplicate PNR in a snapshot (rows sharing a PNR: {shown})",
                     path=rf.path,
                     column="PNR",
                 )
@@ -450,4 +572,4 @@ def _validate_and_type(con: duckdb.DuckDBPyConnection, rf: RegisterFile) -> list
         )
     if not problems:
         con.execute(f"CREATE OR REPLACE VIEW {rf.view} AS SELECT {select} FROM {raw}")
-    return problems
+    return problems, warnings
