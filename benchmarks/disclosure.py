@@ -55,7 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     data = ensure_data(args.scale, args.years, args.seed)
     raw = compute_raw(data, args.scale)
-    workers = os.environ.get("BAROMETER_DISCLOSURE_WORKERS", "2")
+    workers = resolve_build_settings().disclosure_workers
     start = time.perf_counter()
     before = os.times()
     out = protect(raw)

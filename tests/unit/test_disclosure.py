@@ -548,7 +548,7 @@ def test_protection_is_deterministic_under_row_shuffling(case, rnd) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
-def test_process_pool_gives_the_same_patterns_as_serial(monkeypatch) -> None:
+def test_process_pool_gives_the_same_patterns_as_serial() -> None:
     # With >= 4 (group, year) tables protect() uses 2 worker processes; the result must not
     # depend on it.
     regions = {"901": "081", "902": "081", "903": "082", "904": "082"}
@@ -562,9 +562,8 @@ def test_process_pool_gives_the_same_patterns_as_serial(monkeypatch) -> None:
         build_random_table(draw_counts, regions, "pct").assign(year=y) for y in range(2015, 2020)
     ]
     table = pd.concat(years, ignore_index=True)
-    pooled = protect(table, municipality_regions=regions)
-    monkeypatch.setenv("BAROMETER_DISCLOSURE_WORKERS", "1")
-    serial = protect(table, municipality_regions=regions)
+    pooled = protect(table, municipality_regions=regions, workers=2)
+    serial = protect(table, municipality_regions=regions, workers=1)
     pd.testing.assert_frame_equal(pooled, serial)
     assert pooled["status"].ne("ok").any()
 

@@ -54,8 +54,11 @@ def protect(
     gaps: Mapping[str, tuple[str, str]] | None = None,
     shared_denominators: Mapping[str, str] | None = None,
     municipality_regions: Mapping[str, str] | None = None,
+    workers: int = 2,
 ) -> pd.DataFrame:
     """Return ``obs`` (same rows, same order) with status, reason and small cells blanked.
+
+    workers: processes for the secondary suppression (1 = none; settings.disclosure_workers).
 
     threshold: smallest publishable count (default 5, DOMAIN.md §4.4; never below 3).
     gaps: gap indicator → (base rate indicator, reference origin group); every 'pp' indicator
@@ -87,7 +90,7 @@ def protect(
         _prepare_group(structure, out, idx, cell, no_data, reason)
         for _, idx in frame[tabular].groupby(["group", "year"], sort=True).groups.items()
     ]
-    patterns = _choose_patterns(structure, [g[0] for g in groups])
+    patterns = _choose_patterns(structure, [g[0] for g in groups], workers)
     for (tables, members), (pattern, kind) in zip(groups, patterns, strict=True):
         _apply_pattern(cell, tables, members, pattern, kind, reason, status)
 
@@ -153,16 +156,17 @@ def _prepare_group(
 def _choose_patterns(
     structure: Structure,
     groups: list[list[TableValues]],
+    workers: int = 2,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """One pattern per group; in a small process pool when there are many groups.
 
     Groups are independent and each result depends only on its own tables, so the pool
-    changes nothing but the wall time. BAROMETER_DISCLOSURE_WORKERS=1 turns it off. BLAS runs
+    changes nothing but the wall time. ``workers`` = 1 turns it off. BLAS runs
     one thread per process: the audit's matrices are small, and threaded BLAS competing with
     the other worker made it about five times slower on two cores. Workers end with the
     build, however it ends (``_follow_parent``).
     """
-    workers = min(int(os.environ.get("BAROMETER_DISCLOSURE_WORKERS", "2")), len(groups))
+    workers = min(workers, len(groups))
     with threadpool_limits(limits=1, user_api="blas"):
         if workers <= 1 or len(groups) < MIN_GROUPS_FOR_POOL:
             return [choose_pattern(structure, tables) for tables in groups]

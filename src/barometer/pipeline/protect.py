@@ -92,6 +92,7 @@ def _protect_counts(
             threshold=settings.disclosure_threshold,
             gaps=gaps,
             shared_denominators=denominator_keys(catalogue) if inp.kind == "registers" else None,
+            workers=settings.disclosure_workers,
         )
         status[judged] = out["status"].to_numpy()
         reason[judged] = out["reason"].to_numpy()
