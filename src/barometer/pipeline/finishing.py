@@ -80,7 +80,7 @@ def finish(
     )
     obs = mark_preferred(obs, settings)
     step("intervals")
-    obs = _with_intervals(obs, inputs, catalogue, settings)
+    obs = _with_intervals(obs, catalogue, settings)
     obs = add_ranks(obs, catalogue)
     preferred = obs[obs["preferred"]].reset_index(drop=True)
     step("goals")
@@ -171,10 +171,9 @@ def mark_preferred(obs: pd.DataFrame, settings: BuildSettings) -> pd.DataFrame:
     return obs
 
 
-def _with_intervals(
-    obs: pd.DataFrame, inputs: list[Input], catalogue: dict, settings: BuildSettings
-) -> pd.DataFrame:
-    """Wilson and Newcombe intervals for every cell with counts, per source."""
+def _with_intervals(obs: pd.DataFrame, catalogue: dict, settings: BuildSettings) -> pd.DataFrame:
+    """Wilson and Newcombe intervals for every published cell with counts, per source (survey
+    cells too: their counts are effective counts, so the interval is design-based)."""
     out = add_intervals(obs, gap_parts(catalogue), settings.confidence).drop(columns="ci_method")
     out.loc[out["status"].ne("ok"), ["ci_low", "ci_high"]] = np.nan
     return out
