@@ -93,3 +93,29 @@ def test_a_second_writer_is_refused_not_raced(tmp_path):
     assert store.read_bytes() == before
     add_inputs(store, [figures_input(figures, "employment_rate_25_64", load_catalogue())])
     assert "file:kk" in sources(store)
+
+
+def test_an_import_reuses_the_register_inputs_cached_verdict(tmp_path, monkeypatch):
+    # Disclosure control of the register cells runs once, at the build; adding figures runs
+    # it for the new input only (the verdict is kept in the inputs file, keyed by threshold
+    # and rules), and a new threshold runs it again.
+    import barometer.pipeline.protect as protect_module
+
+    reg = tiny_delivery(tmp_path)
+    store = tmp_path / "s.duckdb"
+    build_store(reg, store)
+    real = protect_module.protect_cells
+    seen: list[set[str]] = []
+
+    def counting(cells, **kw):
+        seen.append(set(cells["indicator_id"]))
+        return real(cells, **kw)
+
+    monkeypatch.setattr(protect_module, "protect_cells", counting)
+    figures = tmp_path / "kk.csv"
+    figures.write_text("area,year,numerator,denominator\n101,2020,60,100\n", encoding="utf-8")
+    add_inputs(store, [figures_input(figures, "employment_rate_25_64", load_catalogue())])
+    assert seen == [{"employment_rate_25_64"}]  # the file's cells only
+    seen.clear()
+    add_inputs(store, [], settings={"disclosure_threshold": 7})
+    assert len(seen) == 2  # both inputs again, under the new threshold

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from barometer.errors import InputError
-from barometer.inputs import Input
+from barometer.inputs import KEY, Input
 from barometer.settings import BuildSettings, read_recorded
 from barometer.store import schema
 from barometer.store.write import inputs_path
@@ -300,7 +300,6 @@ def read_inputs(store: Path) -> list[Input] | None:
         meta = con.execute("SELECT * FROM inputs ORDER BY added_at, source").df()
         files = con.execute("SELECT * FROM input_files").df()
         cells = con.execute("SELECT * FROM input_cells").df()
-        protected = con.execute("SELECT * FROM protected_cells").df()
         side = {
             name: con.execute(f"SELECT * FROM side_{name}").df()
             for name in schema.INPUT_SIDE_TABLES
@@ -319,7 +318,8 @@ def read_inputs(store: Path) -> list[Input] | None:
         source = rec["source"]
         details = json.loads(rec["details"]) if isinstance(rec["details"], str) else {}
         notes = details.pop("notes", [])
-        mine = protected[protected["source"] == source]
+        mine = cells[cells["source"] == source].reset_index(drop=True)
+        cached = isinstance(rec.get("protection"), str) and mine["verdict_status"].notna().all()
         out.append(
             Input(
                 source=source,
@@ -327,7 +327,7 @@ def read_inputs(store: Path) -> list[Input] | None:
                 location=rec["location"],
                 sha256=rec["sha256"],
                 bytes=int(rec["bytes"]),
-                cells=cells[cells["source"] == source].drop(columns="source"),
+                cells=mine.drop(columns=["source", "verdict_status", "verdict_reason"]),
                 synthetic=bool(rec["synthetic"]),
                 scale=float(rec["scale"]),
                 request=json.loads(rec["request"]) if isinstance(rec["request"], str) else None,
@@ -343,10 +343,15 @@ def read_inputs(store: Path) -> list[Input] | None:
                 notes=notes,
                 added_at=pd.Timestamp(rec["added_at"]).to_pydatetime(),
                 code_version=rec["code_version"],
-                protected=mine.drop(columns=["source", "protection"]).reset_index(drop=True)
-                if len(mine)
+                protected=mine[[*KEY]].assign(
+                    status=mine["verdict_status"],
+                    reason=mine["verdict_reason"]
+                    .astype(object)
+                    .where(mine["verdict_reason"].notna(), None),
+                )
+                if cached
                 else None,
-                protection=str(mine["protection"].iloc[0]) if len(mine) else None,
+                protection=rec["protection"] if cached else None,
             )
         )
     return out

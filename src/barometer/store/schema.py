@@ -94,7 +94,8 @@ CREATE TABLE inputs (
     request       JSON,                -- StatBank: tableinfo and data requests
     details       JSON NOT NULL,       -- manifest, spec, years, notes, parameters
     indicator_ids JSON NOT NULL,
-    cells         BIGINT NOT NULL      -- cells the input gave, before protection
+    cells         BIGINT NOT NULL,     -- cells the input gave, before protection
+    protection    VARCHAR              -- inputs file only: what the cached verdict depended on
 )
 """
 
@@ -434,21 +435,9 @@ CREATE TABLE input_cells (
     status       VARCHAR NOT NULL,   -- 'ok', or suppressed by the source itself (StatBank '..')
     reason       VARCHAR,
     ci_low       DOUBLE,             -- an interval the source made (survey design), else null
-    ci_high      DOUBLE              -- keys are unique per source (checked before writing)
-)
-"""
-
-PROTECTED_CELLS_DDL = """
-CREATE TABLE protected_cells (
-    source       VARCHAR NOT NULL,
-    protection   VARCHAR NOT NULL,   -- what the protection depended on (threshold, rules)
-    indicator_id VARCHAR NOT NULL,
-    area_code    VARCHAR NOT NULL,
-    year         INTEGER NOT NULL,
-    origin_group VARCHAR NOT NULL,
-    sex          VARCHAR NOT NULL,
-    status       VARCHAR NOT NULL,
-    reason       VARCHAR
+    ci_high      DOUBLE,             -- (keys are unique per source: checked before writing)
+    verdict_status VARCHAR,          -- the cached disclosure verdict of the cell under the
+    verdict_reason VARCHAR           -- input's 'protection' key (null when none is cached)
 )
 """
 
@@ -456,7 +445,6 @@ INPUT_TABLES: dict[str, str] = {
     "inputs": INPUTS_DDL,
     "input_files": INPUT_FILES_DDL,
     "input_cells": INPUT_CELLS_DDL,
-    "protected_cells": PROTECTED_CELLS_DDL,
 }
 
 # Input tables whose rows come from one input and whose DDL is a published table's with a

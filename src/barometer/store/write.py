@@ -134,25 +134,14 @@ def _write_store_file(path: Path, tables: dict[str, pd.DataFrame]) -> None:
 def _write_inputs_file(path: Path, inputs: list[Input]) -> None:
     con = duckdb.connect(str(path))
     try:
-        write_frame(con, "inputs", schema.INPUTS_DDL, input_rows(inputs))
+        write_frame(con, "inputs", schema.INPUTS_DDL, input_rows(inputs, with_protection=True))
         write_frame(con, "input_files", schema.INPUT_FILES_DDL, input_file_rows(inputs))
-        cells = [i.cells.assign(source=i.source) for i in inputs]
+        cells = [_cells_with_verdict(i) for i in inputs]
         write_frame(
             con,
             "input_cells",
             schema.INPUT_CELLS_DDL,
             pd.concat(cells, ignore_index=True) if cells else pd.DataFrame(),
-        )
-        cached = [
-            i.protected.assign(source=i.source, protection=i.protection)
-            for i in inputs
-            if i.protected is not None
-        ]
-        write_frame(
-            con,
-            "protected_cells",
-            schema.PROTECTED_CELLS_DDL,
-            pd.concat(cached, ignore_index=True) if cached else pd.DataFrame(),
         )
         for name in schema.INPUT_SIDE_TABLES:
             parts = [i.tables[name].assign(source=i.source) for i in inputs if name in i.tables]
@@ -169,7 +158,20 @@ def _write_inputs_file(path: Path, inputs: list[Input]) -> None:
         con.close()
 
 
-def input_rows(inputs: list[Input]) -> pd.DataFrame:
+def _cells_with_verdict(inp: Input) -> pd.DataFrame:
+    """The input's cells and, beside each, its cached disclosure verdict (same rows, same
+    order: ``protect_input`` returns one verdict per cell)."""
+    out = inp.cells.assign(source=inp.source)
+    if inp.protected is not None and len(inp.protected) == len(out):
+        out["verdict_status"] = inp.protected["status"].to_numpy()
+        out["verdict_reason"] = inp.protected["reason"].to_numpy()
+    else:
+        out["verdict_status"] = None
+        out["verdict_reason"] = None
+    return out
+
+
+def input_rows(inputs: list[Input], *, with_protection: bool = False) -> pd.DataFrame:
     """The ``inputs`` table: one provenance row per input (also published in the store)."""
     rows = [
         {
@@ -188,6 +190,7 @@ def input_rows(inputs: list[Input]) -> pd.DataFrame:
             ),
             "indicator_ids": json.dumps(i.indicator_ids),
             "cells": len(i.cells),
+            "protection": i.protection if with_protection else None,
         }
         for i in inputs
     ]
