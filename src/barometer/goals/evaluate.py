@@ -111,9 +111,20 @@ def evaluate_indicators_for_years(
     definitions: Definitions | None = None,
 ) -> pd.DataFrame:
     """The detail rows for several evaluation years at once (the index is built once)."""
-    params = params or GoalParams()
+    rows = _indicator_rows(
+        normalise_observations(obs), goal_sets, years, params or GoalParams(), definitions
+    )
+    return _with_integer_columns(pd.DataFrame(rows, columns=list(GOAL_INDICATOR_STATUS_COLUMNS)))
+
+
+def _indicator_rows(
+    obs: pd.DataFrame,
+    goal_sets: list[GoalSet],
+    years: list[int | None],
+    params: GoalParams,
+    definitions: Definitions | None,
+) -> list[dict[str, Any]]:
     defs = definitions or _default_definitions()
-    obs = normalise_observations(obs)
     needed = {i.indicator_id for gs in goal_sets for g in gs.goals for i in g.indicators}
     needed |= {defs.gaps[i].rate_id for i in needed if i in defs.gaps}
     groups = {defs.gaps[i].reference for i in needed if i in defs.gaps}
@@ -135,7 +146,7 @@ def evaluate_indicators_for_years(
                                     index, goal_set, goal, ind, area, focus, year, params, defs
                                 )
                             )
-    return _with_integer_columns(pd.DataFrame(rows, columns=list(GOAL_INDICATOR_STATUS_COLUMNS)))
+    return rows
 
 
 def evaluate_goals(
@@ -165,11 +176,12 @@ def _summarise_years(
     goal_sets: list[GoalSet],
     years: list[int | None],
     params: GoalParams,
-    detail: pd.DataFrame,
+    detail: pd.DataFrame | list[dict[str, Any]],
 ) -> pd.DataFrame:
+    records = detail.to_dict("records") if isinstance(detail, pd.DataFrame) else detail
     by_goal: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for r in detail.to_dict("records"):
-        year = None if pd.isna(r["year"]) else int(r["year"])
+    for r in records:
+        year = None if r["year"] is None or pd.isna(r["year"]) else int(r["year"])
         by_goal[(year, *(r[k] for k in GOAL_KEYS))].append(r)
     areas_in_obs = sorted(obs["area_code"].unique())
     rows = []
@@ -210,10 +222,9 @@ def evaluate_years(
     """
     params = params or GoalParams()
     obs = normalise_observations(obs)
-    detail = evaluate_indicators_for_years(
-        obs, goal_sets, years, params=params, definitions=definitions
-    )
-    return _summarise_years(obs, goal_sets, years, params, detail), detail
+    rows = _indicator_rows(obs, goal_sets, years, params, definitions)
+    detail = _with_integer_columns(pd.DataFrame(rows, columns=list(GOAL_INDICATOR_STATUS_COLUMNS)))
+    return _summarise_years(obs, goal_sets, years, params, rows), detail
 
 
 def combine_target_statuses(statuses: list[str]) -> str:

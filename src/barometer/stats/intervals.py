@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -101,6 +102,13 @@ def wilson_interval(x: float, n: float, confidence: float = 0.95) -> tuple[float
     because that is a data error, not an uncertain estimate."""
     if n <= 0 or x < 0 or x > n:
         raise ValueError(f"need 0 <= x <= n and n > 0, got x={x}, n={n}")
+    return _wilson_one(float(x), float(n), confidence)
+
+
+@lru_cache(maxsize=65536)
+def _wilson_one(x: float, n: float, confidence: float) -> tuple[float, float]:
+    """Cached: a goal evaluation of every year asks for the same cells' intervals again and
+    again (the base year's, above all), and a one-element array costs more than the sums."""
     low, high = wilson_arrays(np.array([x]), np.array([n]), confidence)
     return float(low[0]), float(high[0])
 
@@ -112,6 +120,13 @@ def newcombe_interval(
     for x, n in ((x1, n1), (x2, n2)):
         if n <= 0 or x < 0 or x > n:
             raise ValueError(f"need 0 <= x <= n and n > 0, got x={x}, n={n}")
+    return _newcombe_one(float(x1), float(n1), float(x2), float(n2), confidence)
+
+
+@lru_cache(maxsize=65536)
+def _newcombe_one(
+    x1: float, n1: float, x2: float, n2: float, confidence: float
+) -> tuple[float, float]:
     low, high = newcombe_arrays(*(np.array([v]) for v in (x1, n1, x2, n2)), confidence)
     return float(low[0]), float(high[0])
 
