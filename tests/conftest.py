@@ -8,6 +8,7 @@ import pytest
 
 from fixtures.postgres import postgres_server  # noqa: F401 (the session's PostgreSQL)
 from fixtures.registers import write_register
+from fixtures.session import SESSION_FIGURES, SESSION_YEARS
 
 
 @pytest.fixture
@@ -16,14 +17,6 @@ def write():
 
 
 # --- the session store: one store built by the real pipeline, for web, report and CLI tests ---
-
-SESSION_YEARS = list(range(2012, 2025))
-SESSION_FIGURES = (
-    "area,year,group,numerator,denominator\n"
-    "101,2024,non_western,4100,6000\n"
-    "101,2024,danish_origin,30000,36000\n"
-    "101,2023,non_western,3,4\n"
-)
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,12 @@ import csv
 import io
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from fixtures.session import SESSION_YEARS
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +123,10 @@ def test_compare_two_municipalities_download_csv_and_follow_the_twin(page):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["area_code"] for r in rows} == {"101", "751"}
     assert {r["indicator_id"] for r in rows} == {"employment_rate_25_64"}
-    assert len(rows) == 2 * 7  # two areas × seven years, one origin group and sex
+    # Two areas × every year from the registers, one origin group and sex, and the two rows of
+    # København in the session's figures file (non-Western, 2023 and 2024) beside them.
+    by_source = Counter(r["source"] for r in rows)
+    assert by_source == {"registers": 2 * len(SESSION_YEARS), "file:kk_employment": 2}
 
     with page.expect_download() as info:
         page.click("#chart-compare-block button[data-export='svg']")

@@ -197,7 +197,8 @@ def test_jsonstat_download_is_a_dataset(client, web_store):
     with duckdb.connect(str(web_store), read_only=True) as con:
         area = con.execute(
             "SELECT area_code FROM observations WHERE indicator_id = 'employment_rate_25_64' "
-            "AND origin_group = 'descendants' AND status <> 'ok' AND area_code > '100' "
+            "AND origin_group = 'descendants' AND sex = 'all' AND status <> 'ok' "
+            "AND area_code > '101' "
             "ORDER BY area_code LIMIT 1"
         ).fetchone()[0]
     url = f"/compare.jsonstat?areas=101,{area}&origin_group=descendants"
