@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from barometer.casework import auth
+from barometer.casework.crypto import CprVault
+from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.programme import models, roles  # noqa: F401 (tables, roles)
-from barometer.programme.platform import auth
-from barometer.programme.platform.crypto import CprVault
-from barometer.programme.platform.db import create_db_engine, upgrade_database
 
 from fixtures.postgres import pg_database
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from barometer.programme.platform.crypto import CprVault
-from barometer.programme.platform.db import create_db_engine, upgrade_database
+from barometer.casework.crypto import CprVault
+from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.programme.synthetic import generate_cohort, write_database
 from barometer.programme.web.app import ProgrammeSettings, create_standalone_app
 

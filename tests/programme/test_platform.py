@@ -10,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from barometer.programme.platform import access_log
-from barometer.programme.platform.db import (
+from barometer.casework import access_log
+from barometer.casework.db import (
     Base,
     DatabaseError,
     bulk_writer,
@@ -47,7 +47,7 @@ def test_access_log_is_append_only_at_the_database(db_url):
 
 
 def test_a_second_bulk_writer_is_refused(db_url, monkeypatch):
-    import barometer.programme.platform.db as dbm
+    import barometer.casework.db as dbm
 
     monkeypatch.setattr(dbm, "SQLITE_BUSY_MS", 200)  # SQLite: wait 0.2 s, then refuse
     engine = create_db_engine(db_url)

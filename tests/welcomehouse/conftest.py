@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from barometer.programme.platform import auth
-from barometer.programme.platform.db import create_db_engine, upgrade_database
+from barometer.casework import auth
+from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.welcomehouse import roles  # noqa: F401 (registers the roles)
 
 from fixtures.postgres import pg_database
@@ -134,10 +134,10 @@ EPISODES = "person_id,kind,start_date,end_date,hours_per_week,company_cvr,disco_
 def shared_db(db_url, small_dir, tmp_path):
     """Both domains in one database flagged synthetic: two programme persons, the hand-made
     Welcome House, and users of every Welcome House role plus a caseworker."""
+    from barometer.casework.crypto import CprVault
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme import roles as _programme_roles  # noqa: F401
     from barometer.programme.importer import import_directory as import_cases
-    from barometer.programme.platform.crypto import CprVault
-    from barometer.programme.platform.db import make_sessionmaker
     from barometer.welcomehouse.importer import import_directory
     from barometer.welcomehouse.users import add_user
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from barometer.programme.platform.db import create_db_engine, upgrade_database
+from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.welcomehouse.synthetic import generate_welcomehouse, write_database
 from barometer.welcomehouse.web.app import WelcomeSettings, create_standalone_app
 

@@ -12,14 +12,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from barometer.programme.platform.db import Base, _alembic_config, create_db_engine
+from barometer.casework.db import Base, _alembic_config, create_db_engine
 
 from .conftest import run_cli
 
 SRC = Path(__file__).parents[2] / "src/barometer"
 # What the Welcome House may use of the programme: the platform, date arithmetic, the CSV
 # checks, the web security headers; reach.py alone reads cases (under consent).
-ALLOWED = ("barometer.programme.platform", "barometer.programme.calendar",
+ALLOWED = ("barometer.casework", "barometer.programme.calendar",
            "barometer.programme.importer", "barometer.programme.web.app")  # fmt: skip
 CASE_READERS = ("barometer.programme.kpis", "barometer.programme.records",
                 "barometer.programme.models")  # fmt: skip

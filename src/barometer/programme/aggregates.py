@@ -15,10 +15,10 @@ from datetime import date
 
 import pandas as pd
 
+from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.codes import ORIGIN_GROUPS
 from barometer.programme.calendar import add_years
 from barometer.programme.kpis import KPI_BY_ID, KpiParams, Unit, cohort, first_start, window_unit
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
 from barometer.programme.records import CaseRecord, load_records
 
 CELL_COLUMNS = [

@@ -51,8 +51,8 @@ def _date(text: str | None, option: str) -> date | None:
 
 
 def _engine(db: str | None, *, create: bool = False):
+    from barometer.casework import db as dbm
     from barometer.programme import models, roles  # noqa: F401 (tables and roles)
-    from barometer.programme.platform import db as dbm
 
     if not db:
         raise BarometerError(f"give --db URL or set {DB_ENV}")
@@ -109,8 +109,8 @@ def import_(
     ] = "101",
 ) -> None:
     """Import persons and episodes (the exchange format); all or nothing."""
+    from barometer.casework.crypto import load_vault
     from barometer.programme.importer import import_directory
-    from barometer.programme.platform.crypto import load_vault
 
     vault = load_vault(key_file)
     res = import_directory(_engine(db, create=True), folder, vault, municipality=municipality)
@@ -128,10 +128,10 @@ def kpis(
     municipality: Annotated[str, typer.Option(help="Municipality code.")] = "101",
 ) -> None:
     """Write the internal KPIs K1-K16 (kpi_id, cohort_year, sex, numerator, denominator, value)."""
+    from barometer.casework import access_log
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme.importer import cli_actor
     from barometer.programme.kpis import KpiParams, compute_kpis
-    from barometer.programme.platform import access_log
-    from barometer.programme.platform.db import make_sessionmaker
     from barometer.programme.records import load_records
 
     engine = _engine(db)
@@ -163,10 +163,10 @@ def user_add(
     db: DbOption = None,
 ) -> None:
     """Add a user; the password comes from standard input, never from the command line."""
+    from barometer.casework import access_log
+    from barometer.casework.auth import create_user
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
-    from barometer.programme.platform.auth import create_user
-    from barometer.programme.platform.db import make_sessionmaker
 
     if not password_stdin:
         raise BarometerError("give --password-stdin and the password on standard input")
@@ -198,7 +198,7 @@ def serve(
     """Serve the web app and the JSON API under /programme (login at /programme/login)."""
     import uvicorn
 
-    from barometer.programme.platform.crypto import load_vault
+    from barometer.casework.crypto import load_vault
     from barometer.programme.web.app import ProgrammeSettings, create_standalone_app
 
     engine = _engine(db)
@@ -213,7 +213,7 @@ def serve(
 
 
 def _optional_vault():
-    from barometer.programme.platform.crypto import CprKeyError, load_vault
+    from barometer.casework.crypto import CprKeyError, load_vault
 
     try:
         return load_vault(None)
@@ -233,10 +233,10 @@ def audit(
     """The per-citizen extract of the access log: dates, actions and purposes."""
     from sqlalchemy import select
 
+    from barometer.casework import access_log
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme.importer import cli_actor
     from barometer.programme.models import Person
-    from barometer.programme.platform import access_log
-    from barometer.programme.platform.db import make_sessionmaker
 
     if fmt != "json":
         raise typer.BadParameter("json", param_hint="--format")
@@ -271,7 +271,7 @@ def synth(
     ] = None,
 ) -> None:
     """Generate the synthetic refugee cohort into a new database flagged synthetic."""
-    from barometer.programme.platform.crypto import load_vault
+    from barometer.casework.crypto import load_vault
     from barometer.programme.synthetic import DATA_DATE, generate_cohort, write_csv, write_database
 
     if not 0 < scale <= 5:
@@ -315,7 +315,7 @@ def retention(
 @app.command()
 def keygen(out: Annotated[Path, typer.Option(help="The key file to create (mode 0600).")]) -> None:
     """Create a CPR key file (never stored in the database; keep a backup apart from it)."""
-    from barometer.programme.platform.crypto import write_key_file
+    from barometer.casework.crypto import write_key_file
 
     write_key_file(out)
     console.print(f"[green]Wrote[/] a new CPR key to {out}")

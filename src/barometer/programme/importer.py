@@ -20,6 +20,15 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from barometer.casework import access_log
+from barometer.casework.crypto import CprVault, cpr_birth_date, normalise_cpr
+from barometer.casework.db import (
+    DatabaseError,
+    bulk_writer,
+    is_synthetic,
+    utcnow,
+    write_meta,
+)
 from barometer.codes import load_countries, load_municipalities
 from barometer.errors import InputError
 from barometer.programme.deadlines import load_rules
@@ -31,15 +40,6 @@ from barometer.programme.models import (
     Person,
     Responsibility,
     Waiver,
-)
-from barometer.programme.platform import access_log
-from barometer.programme.platform.crypto import CprVault, cpr_birth_date, normalise_cpr
-from barometer.programme.platform.db import (
-    DatabaseError,
-    bulk_writer,
-    is_synthetic,
-    utcnow,
-    write_meta,
 )
 
 PERSON_COLUMNS = (

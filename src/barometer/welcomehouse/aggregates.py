@@ -18,7 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
+from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.welcomehouse.kpis import WelcomeData, load_data
 
 CELL_COLUMNS = [

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from barometer.programme.platform.access_log import ACTIONS, Actor
-from barometer.programme.platform.db import utcnow
-from barometer.programme.platform.models import AccessEvent
+from barometer.casework.access_log import ACTIONS, Actor
+from barometer.casework.db import utcnow
+from barometer.casework.models import AccessEvent
 
 
 def log_many(

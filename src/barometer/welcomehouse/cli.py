@@ -49,7 +49,7 @@ def _date(text: str | None, option: str) -> date | None:
 
 
 def _engine(db: str | None, *, create: bool = False):
-    from barometer.programme.platform import db as dbm
+    from barometer.casework import db as dbm
     from barometer.welcomehouse import models, roles  # noqa: F401 (tables and roles)
 
     if not db:
@@ -69,7 +69,7 @@ def _engine(db: str | None, *, create: bool = False):
 
 
 def _session(engine):
-    from barometer.programme.platform.db import make_sessionmaker
+    from barometer.casework.db import make_sessionmaker
 
     return make_sessionmaker(engine)()
 
@@ -144,8 +144,8 @@ def kpis(
     """Write W1-W5 (kpi_id, group, numerator, denominator, value) for staff."""
     import pandas as pd
 
+    from barometer.casework import access_log
     from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
     from barometer.welcomehouse.kpis import KPI_COLUMNS, KpiParams, compute_kpis, load_data
     from barometer.welcomehouse.reach import consent_reach_rows
 
@@ -185,8 +185,8 @@ def user_add(
     db: DbOption = None,
 ) -> None:
     """Add a Welcome House user with its scope; the password comes from standard input."""
+    from barometer.casework import access_log
     from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
     from barometer.welcomehouse.users import add_user
 
     if not password_stdin:
@@ -254,8 +254,8 @@ def audit(
     """A volunteer's extract of the access log (JSON): dates, actions and purposes."""
     from sqlalchemy import select
 
+    from barometer.casework import access_log
     from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
     from barometer.welcomehouse.audit import extract_for_volunteer
     from barometer.welcomehouse.models import Volunteer
 

@@ -19,6 +19,8 @@ from types import SimpleNamespace
 from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from barometer.casework import access_log
+from barometer.casework.db import bulk_writer, utcnow
 from barometer.errors import InputError
 from barometer.programme.importer import (
     BOOL_VALUES,
@@ -28,8 +30,6 @@ from barometer.programme.importer import (
     cli_actor,
     read_table,
 )
-from barometer.programme.platform import access_log
-from barometer.programme.platform.db import bulk_writer, utcnow
 from barometer.welcomehouse.audit import log_many
 from barometer.welcomehouse.certificates import (
     CertificateRules,

@@ -25,6 +25,16 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from barometer.casework import access_log, auth
+from barometer.casework.crypto import CprVault, mask_cpr, normalise_cpr
+from barometer.casework.db import (
+    check_current,
+    create_db_engine,
+    is_synthetic,
+    make_sessionmaker,
+    utcnow,
+)
+from barometer.casework.models import AccessEvent, BreakGlass, LoginSession, User
 from barometer.codes import load_countries
 from barometer.programme import roles
 from barometer.programme.deadlines import URGENCY, compliance, evaluate, load_rules
@@ -32,16 +42,6 @@ from barometer.programme.kpis import KPI_BY_ID, KpiParams, compute_kpis
 from barometer.programme.matching import match_person, match_slot
 from barometer.programme.models import EPISODE_KINDS, Company, Episode, Person, Slot, Waiver
 from barometer.programme.pathway import derive_pathway
-from barometer.programme.platform import access_log, auth
-from barometer.programme.platform.crypto import CprVault, mask_cpr, normalise_cpr
-from barometer.programme.platform.db import (
-    check_current,
-    create_db_engine,
-    is_synthetic,
-    make_sessionmaker,
-    utcnow,
-)
-from barometer.programme.platform.models import AccessEvent, BreakGlass, LoginSession, User
 from barometer.programme.records import CaseRecord, load_records, record_from_person
 from barometer.programme.web.i18n import LANGS, STATUS_WORDS, t
 
@@ -116,7 +116,7 @@ def create_programme_app(
     with maker() as s:
         synthetic = is_synthetic(s)
     if settings.demo and not synthetic:
-        from barometer.programme.platform.db import DatabaseError
+        from barometer.casework.db import DatabaseError
 
         raise DatabaseError("the demo login works only on a database flagged synthetic")
     app = FastAPI(

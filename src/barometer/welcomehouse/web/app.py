@@ -26,15 +26,15 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from barometer.programme.platform import access_log, auth
-from barometer.programme.platform.db import (
+from barometer.casework import access_log, auth
+from barometer.casework.db import (
     DatabaseError,
     check_current,
     create_db_engine,
     is_synthetic,
     make_sessionmaker,
 )
-from barometer.programme.platform.models import LoginSession, User
+from barometer.casework.models import LoginSession, User
 from barometer.programme.web.app import SECURITY_HEADERS, Denied
 from barometer.welcomehouse import roles
 from barometer.welcomehouse.aggregates import INDICATOR_DEFINITIONS, cells_from_data

@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from barometer.programme.platform.db import utcnow
-from barometer.programme.platform.models import AccessEvent, AccessLogPurge
+from barometer.casework.db import utcnow
+from barometer.casework.models import AccessEvent, AccessLogPurge
 
 ACTIONS = (
     "read",
