@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from barometer.casework.csvio import ImportProblemsError
 from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.cli import app
-from barometer.programme.importer import ImportProblemsError, import_directory
+from barometer.programme.importer import import_directory
 from barometer.programme.models import Episode, Person
 from barometer.programme.synthetic import generate_cohort, write_csv
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, inspect, select
 
+from barometer.casework.csvio import ImportProblemsError
 from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.casework.models import AccessEvent
-from barometer.programme.importer import ImportProblemsError
 from barometer.welcomehouse.importer import import_directory
 from barometer.welcomehouse.models import Assignment, Attendance, Certificate, House, Volunteer
 from barometer.welcomehouse.synthetic import generate_welcomehouse, write_csv

@@ -129,8 +129,8 @@ def kpis(
 ) -> None:
     """Write the internal KPIs K1-K16 (kpi_id, cohort_year, sex, numerator, denominator, value)."""
     from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
     from barometer.casework.db import make_sessionmaker
-    from barometer.programme.importer import cli_actor
     from barometer.programme.kpis import KpiParams, compute_kpis
     from barometer.programme.records import load_records
 
@@ -164,9 +164,9 @@ def user_add(
 ) -> None:
     """Add a user; the password comes from standard input, never from the command line."""
     from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
     from barometer.casework.auth import create_user
     from barometer.casework.db import make_sessionmaker
-    from barometer.programme.importer import cli_actor
 
     if not password_stdin:
         raise BarometerError("give --password-stdin and the password on standard input")
@@ -234,8 +234,8 @@ def audit(
     from sqlalchemy import select
 
     from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
     from barometer.casework.db import make_sessionmaker
-    from barometer.programme.importer import cli_actor
     from barometer.programme.models import Person
 
     if fmt != "json":

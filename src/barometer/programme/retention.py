@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from barometer.casework import access_log
+from barometer.casework.calendar import add_months
 from barometer.casework.db import bulk_writer, utcnow
 from barometer.casework.models import (
     AccessEvent,
@@ -25,7 +26,7 @@ from barometer.casework.models import (
     LoginAttempt,
     LoginSession,
 )
-from barometer.programme.calendar import add_months, add_years
+from barometer.programme.calendar import add_years
 from barometer.programme.models import AnonymisedCase, Person
 from barometer.programme.records import record_from_person
 

@@ -20,17 +20,17 @@ from sqlalchemy import Engine, insert, update
 
 from barometer.casework import access_log
 from barometer.casework.auth import create_user
+from barometer.casework.calendar import add_months
 from barometer.casework.crypto import CprVault
-from barometer.casework.db import bulk_writer, utcnow, write_meta
+from barometer.casework.db import bulk_writer, check_synthetic_flag, utcnow, write_meta
 from barometer.casework.models import User
-from barometer.programme.calendar import add_months, add_years, compute_t0
+from barometer.programme.calendar import add_years, compute_t0
 from barometer.programme.importer import (
     EPISODE_COLUMNS,
     EPISODE_OPTIONAL,
     PERSON_COLUMNS,
     PERSON_OPTIONAL,
     _write,
-    check_synthetic_flag,
 )
 from barometer.programme.models import Company, CompetenceProfile, Person, Slot
 

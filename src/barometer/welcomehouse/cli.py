@@ -112,7 +112,7 @@ def assign(
     overlaps another of theirs or is full."""
     from sqlalchemy import select
 
-    from barometer.programme.importer import cli_actor
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.assign import assign as do_assign
     from barometer.welcomehouse.certificates import CertificateRules
     from barometer.welcomehouse.models import ActivitySession, Volunteer
@@ -145,7 +145,7 @@ def kpis(
     import pandas as pd
 
     from barometer.casework import access_log
-    from barometer.programme.importer import cli_actor
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.kpis import KPI_COLUMNS, KpiParams, compute_kpis, load_data
     from barometer.welcomehouse.reach import consent_reach_rows
 
@@ -186,7 +186,7 @@ def user_add(
 ) -> None:
     """Add a Welcome House user with its scope; the password comes from standard input."""
     from barometer.casework import access_log
-    from barometer.programme.importer import cli_actor
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.users import add_user
 
     if not password_stdin:
@@ -255,7 +255,7 @@ def audit(
     from sqlalchemy import select
 
     from barometer.casework import access_log
-    from barometer.programme.importer import cli_actor
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.audit import extract_for_volunteer
     from barometer.welcomehouse.models import Volunteer
 

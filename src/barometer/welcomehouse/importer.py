@@ -20,16 +20,9 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from barometer.casework import access_log
-from barometer.casework.db import bulk_writer, utcnow
+from barometer.casework.csvio import BOOL_VALUES, Checker, Problems, read_table
+from barometer.casework.db import bulk_writer, check_synthetic_flag, utcnow
 from barometer.errors import InputError
-from barometer.programme.importer import (
-    BOOL_VALUES,
-    Checker,
-    Problems,
-    check_synthetic_flag,
-    cli_actor,
-    read_table,
-)
 from barometer.welcomehouse.audit import log_many
 from barometer.welcomehouse.certificates import (
     CertificateRules,
@@ -153,7 +146,7 @@ def import_directory(
     if not folder.is_dir() or not present:
         raise InputError(f"no Welcome House files ({', '.join(FILES)}) found", path=folder)
     problems = Problems()
-    actor = actor or cli_actor()
+    actor = actor or access_log.cli_actor()
     with bulk_writer(engine) as db:
         refs = _Refs(db)
         empty = not (refs.orgs or refs.volunteers or refs.activities) and not _has_persons(db)

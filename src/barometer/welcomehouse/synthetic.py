@@ -23,10 +23,9 @@ from sqlalchemy import Engine, select, text
 
 from barometer.casework import access_log
 from barometer.casework.auth import create_user
-from barometer.casework.db import bulk_writer, write_meta
+from barometer.casework.calendar import add_months
+from barometer.casework.db import bulk_writer, check_synthetic_flag, write_meta
 from barometer.casework.models import User
-from barometer.programme.calendar import add_months
-from barometer.programme.importer import check_synthetic_flag
 from barometer.welcomehouse import roles
 from barometer.welcomehouse.certificates import CertificateRules, certificate_state, required_kinds
 from barometer.welcomehouse.importer import FILES, _Refs, _write
