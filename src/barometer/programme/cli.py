@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from barometer.errors import BarometerError, InputError
+from barometer.casework.cliopts import (
+    DemoOption,
+    DisplayNameOption,
+    HostOption,
+    InsecureCookiesOption,
+    PasswordStdinOption,
+    WithStaffOption,
+    db_option,
+    open_engine,
+    read_password,
+)
+from barometer.casework.cliopts import parse_date as _date
+from barometer.errors import InputError
 
 app = typer.Typer(
     help="Københavnermodellen: the refugee programme module (case database, web, KPIs).",
@@ -22,15 +33,7 @@ app.add_typer(user_app, name="user")
 console = Console(stderr=True)
 
 DB_ENV = "BAROMETER_PROGRAMME_DB"
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar=DB_ENV,
-        help="Database: a SQLite file path or sqlite:///file, or postgresql://user@host/db "
-        f"(default: ${DB_ENV}).",
-    ),
-]
+DbOption = db_option(DB_ENV)
 KeyOption = Annotated[
     Path | None,
     typer.Option(
@@ -41,27 +44,10 @@ KeyOption = Annotated[
 ]
 
 
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option}: not a date (YYYY-MM-DD)") from None
-
-
 def _engine(db: str | None, *, create: bool = False):
-    from barometer.casework import db as dbm
     from barometer.programme import models, roles  # noqa: F401 (tables and roles)
 
-    if not db:
-        raise BarometerError(f"give --db URL or set {DB_ENV}")
-    engine = dbm.create_db_engine(db)
-    if create:
-        dbm.upgrade_database(engine)
-    else:
-        dbm.check_current(engine)
-    return engine
+    return open_engine(db, DB_ENV, create=create)
 
 
 @app.command()
@@ -153,13 +139,11 @@ def kpis(
 def user_add(
     name: Annotated[str, typer.Argument(help="The username.")],
     role: Annotated[str, typer.Option(help="caseworker, team_leader, analyst, auditor, …")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     team: Annotated[
         str | None, typer.Option(help="Team (the scope of caseworkers and team leaders).")
     ] = None,
-    display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
+    display_name: DisplayNameOption = None,
     db: DbOption = None,
 ) -> None:
     """Add a user; the password comes from standard input, never from the command line."""
@@ -168,9 +152,7 @@ def user_add(
     from barometer.casework.auth import create_user
     from barometer.casework.db import make_sessionmaker
 
-    if not password_stdin:
-        raise BarometerError("give --password-stdin and the password on standard input")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = read_password(password_stdin)
     engine = _engine(db, create=True)
     with make_sessionmaker(engine)() as session:
         user = create_user(session, name, password, role, team=team, display_name=display_name)
@@ -183,17 +165,10 @@ def user_add(
 def serve(
     db: DbOption = None,
     key_file: KeyOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: HostOption = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8010,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="Offer the demo login (a synthetic database only).")
-    ] = False,
-    insecure_cookies: Annotated[
-        bool,
-        typer.Option(
-            "--insecure-cookies", help="Session cookies without Secure (plain-HTTP testing only)."
-        ),
-    ] = False,
+    demo: DemoOption = False,
+    insecure_cookies: InsecureCookiesOption = False,
 ) -> None:
     """Serve the web app and the JSON API under /programme (login at /programme/login)."""
     import uvicorn
@@ -226,9 +201,7 @@ def audit(
     person: Annotated[str, typer.Option(help="The person's id (person_id of the import).")],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="json")] = "json",
-    with_staff: Annotated[
-        bool, typer.Option("--with-staff", help="Include staff usernames (only when needed).")
-    ] = False,
+    with_staff: WithStaffOption = False,
 ) -> None:
     """The per-citizen extract of the access log: dates, actions and purposes."""
     from sqlalchemy import select
