@@ -11,9 +11,10 @@ module gets 403, so neither module's staff sees the other's people. Every respon
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -235,6 +236,15 @@ class CaseWeb:
             raise
         return ctx
 
+    @contextlib.contextmanager
+    def opened(self, request: Request) -> Iterator[Ctx]:
+        """:meth:`context` for the length of a ``with`` block; its session closes after."""
+        ctx = self.context(request)
+        try:
+            yield ctx
+        finally:
+            ctx.db.close()
+
     def bare(self, request: Request) -> Ctx:
         """A context without a session or user: the login and error pages."""
         return self.ctx_type(request, None, None, None, self.lang_of(request))  # type: ignore[arg-type]
@@ -426,14 +436,11 @@ class CaseWeb:
 
         @app.post("/logout", include_in_schema=False)
         async def logout(request: Request):
-            ctx = self.context(request)
-            try:
+            with self.opened(request) as ctx:
                 await form_of(ctx)
                 auth.end_session(ctx.db, request.cookies.get(self.session_cookie))
                 access_log.record(ctx.db, ctx.actor, "logout")
                 ctx.db.commit()
-            finally:
-                ctx.db.close()
             resp = redirect(ctx, "/login")
             resp.delete_cookie(self.session_cookie, path=self.cookie_path())
             return resp

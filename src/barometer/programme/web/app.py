@@ -95,7 +95,7 @@ def create_programme_app(
         pages=roles.STAFF_PAGES,
         page_globals=page_globals,
     )
-    app, context, render = web.app, web.context, web.render
+    app, opened, render = web.app, web.opened, web.render
 
     # --- person access -----------------------------------------------------------------------
 
@@ -266,8 +266,7 @@ def create_programme_app(
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             pages = roles.STAFF_PAGES.get(ctx.user.role, ())
             if "tasks" not in pages:
                 return redirect(ctx, f"/{pages[0]}" if pages else "/login")
@@ -281,8 +280,6 @@ def create_programme_app(
             )
             ctx.db.commit()
             return render(ctx, "tasks.html", items=items[:300], total=len(items))
-        finally:
-            ctx.db.close()
 
     @app.get("/tasks", response_class=HTMLResponse, include_in_schema=False)
     def tasks_page(request: Request):
@@ -290,8 +287,7 @@ def create_programme_app(
 
     @app.get("/persons", response_class=HTMLResponse, include_in_schema=False)
     def persons_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             persons = scoped_persons(ctx)[:500]
             access_log.record_many(
                 ctx.db, ctx.actor, "search", [p.id for p in persons], purpose="caseload list"
@@ -305,8 +301,6 @@ def create_programme_app(
                 has_key=vault is not None,
                 mask=mask_cpr,
             )
-        finally:
-            ctx.db.close()
 
     def search(ctx: Ctx, q: str) -> list[Person]:
         q = q.strip()
@@ -332,8 +326,7 @@ def create_programme_app(
 
     @app.post("/persons/search", response_class=HTMLResponse, include_in_schema=False)
     async def persons_search(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             form = await form_of(ctx)
             hits = search(ctx, form.get("q", ""))
             return render(
@@ -344,13 +337,10 @@ def create_programme_app(
                 has_key=vault is not None,
                 mask=mask_cpr,
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/persons/{person_id}", response_class=HTMLResponse, include_in_schema=False)
     def person_page(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             try:
                 p, rec, basis = read_person(ctx, person_id)
             except Denied as d:
@@ -377,8 +367,6 @@ def create_programme_app(
                 has_key=vault is not None,
                 saved=request.query_params.get("saved"),
             )
-        finally:
-            ctx.db.close()
 
     def open_slots(ctx: Ctx) -> list[Slot]:
         today = settings.today()
@@ -399,8 +387,7 @@ def create_programme_app(
 
     @app.post("/persons/{person_id}/break-glass", include_in_schema=False)
     async def break_glass(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             form = await form_of(ctx)
             p = load_person(ctx, person_id)
             try:
@@ -426,8 +413,6 @@ def create_programme_app(
             )
             ctx.db.commit()
             return redirect(ctx, f"/persons/{p.id}")
-        finally:
-            ctx.db.close()
 
     def reveal(ctx: Ctx, person_id: int, purpose: str) -> tuple[Person, str]:
         if vault is None:
@@ -452,13 +437,10 @@ def create_programme_app(
 
     @app.post("/persons/{person_id}/reveal", response_class=HTMLResponse, include_in_schema=False)
     async def reveal_page(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             form = await form_of(ctx)
             p, cpr = reveal(ctx, person_id, form.get("purpose", ""))
             return render(ctx, "reveal.html", p=p, cpr=f"{cpr[:6]}-{cpr[6:]}")
-        finally:
-            ctx.db.close()
 
     def add_episode(ctx: Ctx, p: Person, data: dict) -> Episode:
         kind = data.get("kind", "")
@@ -510,20 +492,16 @@ def create_programme_app(
 
     @app.post("/persons/{person_id}/episodes", include_in_schema=False)
     async def episodes_post(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             p, _rec, _b = read_person(ctx, person_id, purpose="adding an episode")
             add_episode(ctx, p, data)
             ctx.db.commit()
             return redirect(ctx, f"/persons/{p.id}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/persons/{person_id}/waivers", include_in_schema=False)
     async def waiver_post(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, "caseworker", "team_leader")
             p, _rec, _b = read_person(ctx, person_id, purpose="waiver request")
@@ -551,13 +529,10 @@ def create_programme_app(
             )
             ctx.db.commit()
             return redirect(ctx, f"/persons/{p.id}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/waivers/{waiver_id}/approve", include_in_schema=False)
     async def waiver_approve(request: Request, waiver_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await form_of(ctx)
             need_role(ctx, "team_leader")
             w = ctx.db.get(Waiver, waiver_id)
@@ -578,13 +553,10 @@ def create_programme_app(
             )
             ctx.db.commit()
             return redirect(ctx, "/compliance")
-        finally:
-            ctx.db.close()
 
     @app.get("/compliance", response_class=HTMLResponse, include_in_schema=False)
     def compliance_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "team_leader")
             today = settings.today()
             persons = scoped_persons(ctx)
@@ -608,13 +580,10 @@ def create_programme_app(
                 n=len(persons),
                 statuses=list(URGENCY),
             )
-        finally:
-            ctx.db.close()
 
     @app.post("/break-glass/{bg_id}/acknowledge", include_in_schema=False)
     async def break_glass_ack(request: Request, bg_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await form_of(ctx)
             need_role(ctx, "team_leader")
             bg = ctx.db.get(BreakGlass, bg_id)
@@ -623,20 +592,15 @@ def create_programme_app(
             bg.acknowledged_by, bg.acknowledged_at = ctx.user.username, utcnow()
             ctx.db.commit()
             return redirect(ctx, "/compliance")
-        finally:
-            ctx.db.close()
 
     @app.get("/companies", response_class=HTMLResponse, include_in_schema=False)
     def companies_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "caseworker", "team_leader", "company_consultant")
             q = select(Company).options(selectinload(Company.slots)).order_by(Company.name)
             if ctx.user.role == "company_consultant":
                 q = q.where(Company.consultant_id == ctx.user.id)
             return render(ctx, "companies.html", companies=list(ctx.db.scalars(q)))
-        finally:
-            ctx.db.close()
 
     def slot_matches(ctx: Ctx, slot_id: int):
         need_role(ctx, "caseworker", "team_leader", "company_consultant")
@@ -670,12 +634,9 @@ def create_programme_app(
 
     @app.get("/slots/{slot_id}", response_class=HTMLResponse, include_in_schema=False)
     def slot_page(request: Request, slot_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             slot, matches = slot_matches(ctx, slot_id)
             return render(ctx, "slot.html", slot=slot, matches=matches)
-        finally:
-            ctx.db.close()
 
     def kpi_frame(ctx: Ctx):
         need_role(ctx, "analyst", "team_leader")
@@ -686,15 +647,12 @@ def create_programme_app(
 
     @app.get("/kpis", response_class=HTMLResponse, include_in_schema=False)
     def kpis_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             frame = kpi_frame(ctx)
             frame = frame[frame["sex"] == request.query_params.get("sex", "all")]
             years = sorted(frame["cohort_year"].unique())
             table = {(r.kpi_id, r.cohort_year): r for r in frame.itertuples()}
             return render(ctx, "kpis.html", kpis=list(KPI_BY_ID.values()), years=years, table=table)
-        finally:
-            ctx.db.close()
 
     def audit_extract(ctx: Ctx, person_ref: str) -> tuple[Person, list[dict]]:
         need_role(ctx, "auditor")
@@ -716,8 +674,7 @@ def create_programme_app(
 
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "auditor")
             ref = request.query_params.get("person", "").strip()
             events, recent = None, []
@@ -728,13 +685,10 @@ def create_programme_app(
                     ctx.db.scalars(select(AccessEvent).order_by(AccessEvent.id.desc()).limit(100))
                 )
             return render(ctx, "audit.html", ref=ref, events=events, recent=recent)
-        finally:
-            ctx.db.close()
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "admin")
             return render(
                 ctx,
@@ -747,15 +701,12 @@ def create_programme_app(
                     )
                 ),
             )
-        finally:
-            ctx.db.close()
 
     # --- JSON API ------------------------------------------------------------------------------
 
     @app.get("/api/v1/me")
     def api_me(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             u = ctx.user
             return api(
                 {
@@ -765,13 +716,10 @@ def create_programme_app(
                     "csrf_token": ctx.login.csrf_token,
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/tasks")
     def api_tasks(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             items = team_tasks(ctx)
             access_log.record_many(
                 ctx.db,
@@ -794,13 +742,10 @@ def create_programme_app(
                     ]
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/persons/search")
     async def api_search(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             hits = search(ctx, str(body.get("q", "")))
             return api(
@@ -816,44 +761,32 @@ def create_programme_app(
                     ]
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/persons/{person_id}")
     def api_person(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             p, rec, basis = read_person(ctx, person_id)
             return api(person_view(ctx, p, rec) | {"access": basis})
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/persons/{person_id}/reveal")
     async def api_reveal(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             p, cpr = reveal(ctx, person_id, str(body.get("purpose", "")))
             return api({"id": p.id, "cpr": f"{cpr[:6]}-{cpr[6:]}"})
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/persons/{person_id}/episodes")
     async def api_episode(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             p, _rec, _b = read_person(ctx, person_id, purpose="adding an episode")
             ep = add_episode(ctx, p, {k: "" if v is None else str(v) for k, v in body.items()})
             ctx.db.commit()
             return api({"id": ep.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/slots/{slot_id}/matches")
     def api_matches(request: Request, slot_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             slot, matches = slot_matches(ctx, slot_id)
             return api(
                 {
@@ -869,13 +802,10 @@ def create_programme_app(
                     ],
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/kpis")
     def api_kpis(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             frame = kpi_frame(ctx)
             return api(
                 {
@@ -883,16 +813,11 @@ def create_programme_app(
                     "kpis": frame.where(frame.notna(), None).to_dict(orient="records"),
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/audit/{person_ref}")
     def api_audit(request: Request, person_ref: str):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             _p, events = audit_extract(ctx, person_ref)
             return api({"person_id": person_ref, "events": events})
-        finally:
-            ctx.db.close()
 
     return app

@@ -116,7 +116,7 @@ def create_welcomehouse_app(
         ctx_type=WelcomeCtx,
         admit=admit,
     )
-    app, context, render = web.app, web.context, web.render
+    app, opened, render = web.app, web.opened, web.render
 
     # --- scope -------------------------------------------------------------------------------
 
@@ -283,9 +283,8 @@ def create_welcomehouse_app(
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request):
-        ctx = context(request)
-        ctx.db.close()
-        return redirect(ctx, "/" + roles.PAGES[ctx.user.role][0])
+        with opened(request) as ctx:
+            return redirect(ctx, "/" + roles.PAGES[ctx.user.role][0])
 
     def volunteer_list(ctx: WelcomeCtx) -> list[dict]:
         vols = list(ctx.db.scalars(volunteers_in_scope(ctx).order_by(Volunteer.name)))
@@ -302,8 +301,7 @@ def create_welcomehouse_app(
 
     @app.get("/volunteers", response_class=HTMLResponse, include_in_schema=False)
     def volunteers_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             views = volunteer_list(ctx)
             if ctx.user.role == roles.STAFF:
@@ -311,13 +309,10 @@ def create_welcomehouse_app(
             else:
                 expiring = [(v, None) for v in views if v["certificate_status"] == "expiring"]
             return render(ctx, "volunteers.html", volunteers=views, expiring=expiring)
-        finally:
-            ctx.db.close()
 
     @app.get("/volunteers/{vid}", response_class=HTMLResponse, include_in_schema=False)
     def volunteer_page(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             v = read_volunteer(ctx, vid, "volunteer record")
             return render(
@@ -327,8 +322,6 @@ def create_welcomehouse_app(
                 kinds=CERTIFICATE_KINDS,
                 saved=request.query_params.get("saved"),
             )
-        finally:
-            ctx.db.close()
 
     def add_certificate(ctx: WelcomeCtx, vid: int, data: dict) -> Certificate:
         need_role(ctx, roles.STAFF)
@@ -369,12 +362,9 @@ def create_welcomehouse_app(
 
     @app.post("/volunteers/{vid}/certificates", include_in_schema=False)
     async def certificate_post(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             add_certificate(ctx, vid, await form_of(ctx))
             return redirect(ctx, f"/volunteers/{vid}?saved=1")
-        finally:
-            ctx.db.close()
 
     def activity_list(ctx: WelcomeCtx):
         acts = list(ctx.db.scalars(activities_in_scope(ctx).order_by(Activity.activity_ref)))
@@ -400,12 +390,9 @@ def create_welcomehouse_app(
 
     @app.get("/activities", response_class=HTMLResponse, include_in_schema=False)
     def activities_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             acts, upcoming = activity_list(ctx)
             return render(ctx, "activities.html", activities=acts, upcoming=upcoming)
-        finally:
-            ctx.db.close()
 
     def session_detail(ctx: WelcomeCtx, sid: int) -> dict:
         need_role(ctx, roles.STAFF, roles.COORDINATOR)
@@ -459,8 +446,7 @@ def create_welcomehouse_app(
 
     @app.get("/sessions/{sid}", response_class=HTMLResponse, include_in_schema=False)
     def session_page(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             if ctx.user.role == roles.VOLUNTEER:
                 return redirect(ctx, "/sessions")
             d = session_detail(ctx, sid)
@@ -473,8 +459,6 @@ def create_welcomehouse_app(
                 saved=request.query_params.get("saved"),
                 refused=request.query_params.get("refused"),
             )
-        finally:
-            ctx.db.close()
 
     def do_assign(ctx: WelcomeCtx, sid: int, vid: int):
         s = load_session(ctx, sid)
@@ -493,8 +477,7 @@ def create_welcomehouse_app(
 
     @app.post("/sessions/{sid}/assignments", include_in_schema=False)
     async def assign_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             vid = int(data["volunteer"]) if str(data.get("volunteer", "")).isdigit() else -1
@@ -505,13 +488,10 @@ def create_welcomehouse_app(
                     raise
                 return redirect(ctx, f"/sessions/{sid}?refused={quote(d.message)}")
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/sessions/{sid}/attendance", include_in_schema=False)
     async def attendance_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
             s = load_session(ctx, sid)
@@ -545,13 +525,10 @@ def create_welcomehouse_app(
             )
             ctx.db.commit()
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/sessions/{sid}/hours", include_in_schema=False)
     async def hours_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
             s = load_session(ctx, sid)
@@ -580,13 +557,10 @@ def create_welcomehouse_app(
                 )
             ctx.db.commit()
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/sessions/{sid}/visits", include_in_schema=False)
     async def visit_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
             s = load_session(ctx, sid)
@@ -599,8 +573,6 @@ def create_welcomehouse_app(
                 return redirect(ctx, f"/sessions/{sid}?refused={quote(str(exc))}")
             ctx.db.commit()
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     # --- the volunteer's own pages --------------------------------------------------------------
 
@@ -617,13 +589,10 @@ def create_welcomehouse_app(
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     def me_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             view = me_view(ctx)
             today = settings.today().isoformat()
             return render(ctx, "me.html", v=view, today=today)
-        finally:
-            ctx.db.close()
 
     def open_sessions(ctx: WelcomeCtx) -> tuple[Volunteer, list[tuple[ActivitySession, list[str]]]]:
         need_role(ctx, roles.VOLUNTEER)
@@ -650,8 +619,7 @@ def create_welcomehouse_app(
 
     @app.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
     def sessions_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             _v, items = open_sessions(ctx)
             return render(
                 ctx,
@@ -660,8 +628,6 @@ def create_welcomehouse_app(
                 saved=request.query_params.get("saved"),
                 refused=request.query_params.get("refused"),
             )
-        finally:
-            ctx.db.close()
 
     def sign_up(ctx: WelcomeCtx, sid: int):
         need_role(ctx, roles.VOLUNTEER)
@@ -672,8 +638,7 @@ def create_welcomehouse_app(
 
     @app.post("/sessions/{sid}/signup", include_in_schema=False)
     async def signup_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await form_of(ctx)
             try:
                 sign_up(ctx, sid)
@@ -682,8 +647,6 @@ def create_welcomehouse_app(
                     raise
                 return redirect(ctx, f"/sessions?refused={quote(d.message)}")
             return redirect(ctx, "/sessions?saved=1")
-        finally:
-            ctx.db.close()
 
     # --- figures and users ------------------------------------------------------------------------
 
@@ -714,8 +677,7 @@ def create_welcomehouse_app(
 
     @app.get("/figures", response_class=HTMLResponse, include_in_schema=False)
     def figures_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             day = day_of(request)
             frame, cells = figures(ctx, day)
             return render(
@@ -727,13 +689,10 @@ def create_welcomehouse_app(
                 cells=cells,
                 definitions=INDICATOR_DEFINITIONS,
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.ADMIN)
             q = (
                 select(User, UserScope)
@@ -756,15 +715,12 @@ def create_welcomehouse_app(
                 return f"volunteer {vols.get(sc.volunteer_id, '')}"
 
             return render(ctx, "users.html", users=[(u, scope_text(sc)) for u, sc in rows])
-        finally:
-            ctx.db.close()
 
     # --- JSON API ------------------------------------------------------------------------------
 
     @app.get("/api/v1/me")
     def api_me(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             out = {
                 "username": ctx.user.username,
                 "role": ctx.user.role,
@@ -773,44 +729,32 @@ def create_welcomehouse_app(
             if ctx.user.role == roles.VOLUNTEER:
                 out["volunteer"] = me_view(ctx)
             return api(out)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/volunteers")
     def api_volunteers(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             return api({"volunteers": volunteer_list(ctx)})
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/volunteers/{vid}")
     def api_volunteer(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR, roles.VOLUNTEER)
             v = read_volunteer(ctx, vid, "volunteer record")
             view = volunteer_view(ctx, v)
             if ctx.user.role != roles.COORDINATOR:
                 view["shifts"] = shifts(ctx, v)
             return api(view)
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/volunteers/{vid}/certificates")
     async def api_certificate(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             c = add_certificate(ctx, vid, await json_of(ctx))
             return api({"id": c.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/activities")
     def api_activities(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             acts, upcoming = activity_list(ctx)
             return api(
                 {
@@ -837,13 +781,10 @@ def create_welcomehouse_app(
                     ]
                 }
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/sessions")
     def api_open_sessions(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             _v, items = open_sessions(ctx)
             return api(
                 {
@@ -861,13 +802,10 @@ def create_welcomehouse_app(
                     ]
                 }
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/sessions/{sid}")
     def api_session(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             d = session_detail(ctx, sid)
             s = d["session"]
             return api(
@@ -886,13 +824,10 @@ def create_welcomehouse_app(
                     ],
                 }
             )
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/sessions/{sid}/assignments")
     async def api_assign(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             vid = body.get("volunteer")
@@ -900,23 +835,17 @@ def create_welcomehouse_app(
                 raise Denied(422, "volunteer is the volunteer's id (an integer)")
             a = do_assign(ctx, sid, vid)
             return api({"id": a.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/sessions/{sid}/signup")
     async def api_signup(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await json_of(ctx)
             a = sign_up(ctx, sid)
             return api({"id": a.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/kpis")
     def api_kpis(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             day = day_of(request)
             frame, cells = figures(ctx, day)
             out = {
@@ -926,7 +855,5 @@ def create_welcomehouse_app(
             if cells is not None:
                 out["aggregates"] = cells.to_dict(orient="records")
             return api(out)
-        finally:
-            ctx.db.close()
 
     return app
