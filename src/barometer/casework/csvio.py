@@ -119,14 +119,26 @@ class Checker:
             self.bad(column, row, "not a date (YYYY-MM-DD)")
         return d
 
-    def choice(self, r: dict, column: str, row: int, allowed, *, required: bool = False):
+    def choice(
+        self,
+        r: dict,
+        column: str,
+        row: int,
+        allowed,
+        *,
+        required: bool = False,
+        message: str | None = None,
+    ):
+        """The value if it is one of ``allowed``; else ``message`` (by default, the list)."""
         v = r.get(column, "")
         if not v:
             if required:
                 self.bad(column, row, "value missing")
             return None
         if v not in allowed:
-            self.bad(column, row, f"not one of {', '.join(sorted(set(map(str, allowed))))}")
+            self.bad(
+                column, row, message or f"not one of {', '.join(sorted(set(map(str, allowed))))}"
+            )
             return None
         return v
 

@@ -121,15 +121,10 @@ def _ids(c: Checker, rows, column: str, existing: dict, noun: str) -> list[str |
 
 
 def _ref(c: Checker, r, column: str, i: int, known, where: str, *, required: bool = True):
-    v = r.get(column, "")
-    if not v:
-        if required:
-            c.bad(column, i, "value missing")
-        return None
-    if v not in known:
-        c.bad(column, i, f"no such {column.removesuffix('_id')} in {where} or the database")
-        return None
-    return v
+    """An id that must be in ``known`` (this import's file ``where`` or the database)."""
+    noun = column.removesuffix("_id")
+    message = f"no such {noun} in {where} or the database"
+    return c.choice(r, column, i, known, required=required, message=message)
 
 
 def import_directory(
