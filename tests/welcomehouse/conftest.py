@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from barometer.casework import auth
-from barometer.casework.db import create_db_engine, upgrade_database
+from barometer.casework.db import create_db_engine
 from barometer.welcomehouse import roles  # noqa: F401 (registers the roles)
 
-from fixtures.postgres import pg_database
+from fixtures.casework import migrated_database
 
 # Real argon2id, cheaper than production so that logins in tests take milliseconds.
 auth.configure_password_hashing(time_cost=1, memory_cost=1024)
@@ -97,14 +97,7 @@ def small_dir(tmp_path) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """An empty, migrated database on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'welcomehouse.db'}"
-    else:
-        url = pg_database(request.getfixturevalue("postgres_server"))
-    engine = create_db_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    return url
+    return migrated_database(request, tmp_path, "welcomehouse.db")
 
 
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
