@@ -142,6 +142,20 @@ class Checker:
             return None
         return v
 
+    def hours(self, r: dict, column: str, row: int, most: float) -> float | None:
+        """A number of hours above 0 and at most ``most`` (a decimal comma is read too)."""
+        v = r.get(column, "")
+        if not v:
+            return None
+        try:
+            h = float(v.replace(",", "."))
+        except ValueError:
+            h = -1.0
+        if not 0 < h <= most:
+            self.bad(column, row, f"not a number of hours above 0 and at most {most:g}")
+            return None
+        return h
+
     def digits(self, r: dict, column: str, row: int, n: int) -> str | None:
         v = r.get(column, "")
         if not v:

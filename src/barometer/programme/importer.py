@@ -164,15 +164,7 @@ def read_episodes(path: Path, problems: Problems, known: set[str]) -> list[dict]
         end = c.date(r, "end_date", i)
         if start and end and end < start:
             c.bad("end_date", i, "before start_date")
-        hours = None
-        if r.get("hours_per_week"):
-            try:
-                hours = float(r["hours_per_week"].replace(",", "."))
-            except ValueError:
-                hours = -1.0
-            if not 0 < hours <= 80:
-                c.bad("hours_per_week", i, "not a number of hours above 0 and at most 80")
-                hours = None
+        hours = c.hours(r, "hours_per_week", i, 80)
         cvr = c.digits(r, "company_cvr", i, 8)
         if kind in NEEDS_COMPANY and not r.get("company_cvr"):
             c.bad("company_cvr", i, f"a {kind} needs the company's CVR number")

@@ -296,15 +296,7 @@ def _check(folder: Path, t: dict, refs: _Refs, db: Session, rules, problems: Pro
         if vref and sref and (vref, sref) in seen_pairs:
             c.bad("session_id", i, "the volunteer is on this session twice")
         seen_pairs.add((vref, sref))
-        hours = None
-        if r.get("hours"):
-            try:
-                hours = float(r["hours"].replace(",", "."))
-            except ValueError:
-                hours = -1.0
-            if not 0 < hours <= 24:
-                c.bad("hours", i, "not a number of hours above 0 and at most 24")
-                hours = None
+        hours = c.hours(r, "hours", i, 24)
         assigns.append({"row": i, "volunteer_ref": vref, "session_ref": sref, "hours": hours})
     out["assignments"] = assigns
     # attendance
