@@ -12,6 +12,7 @@ from barometer.casework import auth
 from barometer.casework.crypto import CprVault
 from barometer.programme import models, roles  # noqa: F401 (tables, roles)
 
+from fixtures.browser import browser  # noqa: F401 (one Chromium a test module)
 from fixtures.casework import migrated_database
 
 SECRET = bytes(range(32))

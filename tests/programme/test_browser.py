@@ -11,7 +11,7 @@ from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.programme.synthetic import generate_cohort, write_database
 from barometer.programme.web.app import ProgrammeSettings, create_standalone_app
 
-from fixtures.browser import axe, chromium, serving
+from fixtures.browser import axe, open_page, serving
 
 pytestmark = pytest.mark.browser
 
@@ -28,21 +28,12 @@ def server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server, bypass_csp=True)  # to inject axe-core
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    context, pg = open_page(browser, server)
     yield pg
     context.close()
-    assert errors == []
+    assert pg.errors == []
 
 
 def demo_login(page, username: str) -> None:

@@ -12,6 +12,7 @@ from barometer.casework import auth
 from barometer.casework.db import create_db_engine
 from barometer.welcomehouse import roles  # noqa: F401 (registers the roles)
 
+from fixtures.browser import browser  # noqa: F401 (one Chromium a test module)
 from fixtures.casework import migrated_database
 
 # Real argon2id, cheaper than production so that logins in tests take milliseconds.

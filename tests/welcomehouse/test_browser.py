@@ -12,7 +12,7 @@ from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.welcomehouse.synthetic import generate_welcomehouse, write_database
 from barometer.welcomehouse.web.app import WelcomeSettings, create_standalone_app
 
-from fixtures.browser import axe, chromium, serving
+from fixtures.browser import axe, open_page, serving
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +28,6 @@ def server(tmp_path_factory):
     app = create_standalone_app(engine, settings=settings)
     with serving(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-def open_page(browser, server, viewport=None):
-    context = browser.new_context(base_url=server, bypass_csp=True, viewport=viewport)
-    pg = context.new_page()
-    pg.errors = []
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    return context, pg
 
 
 def demo_login(page, username: str, start: str) -> None:
