@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from barometer.casework import auth
+from barometer.casework.crypto import CprVault
 from barometer.programme import models, roles  # noqa: F401 (tables, roles)
-from barometer.programme.platform import auth
-from barometer.programme.platform.crypto import CprVault
-from barometer.programme.platform.db import create_db_engine, upgrade_database
 
-from fixtures.postgres import pg_database
+from fixtures.browser import browser  # noqa: F401 (one Chromium a test module)
+from fixtures.casework import migrated_database
 
 SECRET = bytes(range(32))
 
@@ -24,14 +24,7 @@ auth.configure_password_hashing(time_cost=1, memory_cost=1024)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """An empty, migrated database on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'programme.db'}"
-    else:
-        url = pg_database(request.getfixturevalue("postgres_server"))
-    engine = create_db_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    return url
+    return migrated_database(request, tmp_path, "programme.db")
 
 
 @pytest.fixture

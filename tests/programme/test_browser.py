@@ -2,74 +2,38 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from barometer.programme.platform.crypto import CprVault
-from barometer.programme.platform.db import create_db_engine, upgrade_database
+from barometer.casework.crypto import CprVault
+from barometer.casework.db import create_db_engine, upgrade_database
 from barometer.programme.synthetic import generate_cohort, write_database
 from barometer.programme.web.app import ProgrammeSettings, create_standalone_app
 
-pytestmark = pytest.mark.browser
+from fixtures.browser import axe, open_page, serving
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-AXE = Path(__file__).parents[2] / "src/barometer/publish/web/static/vendor/axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
     engine = create_db_engine(f"sqlite:///{tmp_path_factory.mktemp('b') / 'p.db'}")
     upgrade_database(engine)
     write_database(engine, generate_cohort(seed=4, scale=0.05), CprVault(bytes(32)), 4)
     # Plain HTTP on 127.0.0.1 here, so the cookies go without Secure (serve's --insecure-cookies).
     settings = ProgrammeSettings(demo=True, secure_cookies=False, today=lambda: date(2025, 6, 30))
     app = create_standalone_app(engine, settings=settings, vault=CprVault(bytes(32)))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api
-
-    assert Path(CHROMIUM).exists(), "chromium is not installed: apt-get install chromium"
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server, bypass_csp=True)  # to inject axe-core
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    context, pg = open_page(browser, server)
     yield pg
     context.close()
-    assert errors == []
+    assert pg.errors == []
 
 
 def demo_login(page, username: str) -> None:
@@ -78,16 +42,6 @@ def demo_login(page, username: str) -> None:
     page.select_option("#demo-user", username)
     page.click("#demo-submit")
     page.wait_for_url("**/programme/")
-
-
-def axe(page) -> None:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
-    )
-    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert violations == []
-    assert len(result["passes"]) > 10
 
 
 def test_caseworker_opens_a_case_adds_an_episode_and_sees_no_cpr(page):

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from typer.testing import CliRunner
 
+from barometer.casework.calendar import add_months
 from barometer.cli import app
-from barometer.programme.calendar import add_months, compute_t0
+from barometer.programme.calendar import compute_t0
 from barometer.programme.deadlines import evaluate, sort_by_urgency, statutory_dates
 from barometer.programme.pathway import continuous_company_effort, derive_pathway
 from barometer.programme.records import CaseRecord, Ep, Stay

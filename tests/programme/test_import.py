@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from barometer.casework.csvio import ImportProblemsError
+from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.cli import app
-from barometer.programme.importer import ImportProblemsError, import_directory
+from barometer.programme.importer import import_directory
 from barometer.programme.models import Episode, Person
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
 from barometer.programme.synthetic import generate_cohort, write_csv
 
 
@@ -76,7 +77,7 @@ def test_bad_rows_are_named_and_nothing_is_written(db_url, exchange, vault, tmp_
 
 def test_duplicates_and_missing_columns(exchange, vault, tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    from barometer.programme.platform.db import upgrade_database
+    from barometer.casework.db import upgrade_database
 
     upgrade_database(create_db_engine(url))
     import_directory(create_db_engine(url), exchange, vault)

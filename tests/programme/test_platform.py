@@ -10,8 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from barometer.programme.platform import access_log
-from barometer.programme.platform.db import (
+from barometer.casework import access_log
+from barometer.casework.csvio import Checker, ImportProblemsError, Problems, read_table
+from barometer.casework.db import (
     Base,
     DatabaseError,
     bulk_writer,
@@ -47,7 +48,7 @@ def test_access_log_is_append_only_at_the_database(db_url):
 
 
 def test_a_second_bulk_writer_is_refused(db_url, monkeypatch):
-    import barometer.programme.platform.db as dbm
+    import barometer.casework.db as dbm
 
     monkeypatch.setattr(dbm, "SQLITE_BUSY_MS", 200)  # SQLite: wait 0.2 s, then refuse
     engine = create_db_engine(db_url)
@@ -55,3 +56,23 @@ def test_a_second_bulk_writer_is_refused(db_url, monkeypatch):
         other = create_db_engine(db_url)
         with pytest.raises(DatabaseError, match="another"), bulk_writer(other):
             pass
+
+
+def test_import_checks_name_file_column_and_rows(tmp_path):
+    path = tmp_path / "episodes.csv"
+    path.write_text(
+        "person_id;hours;kind\nP1;7,5;a\nP2;0;b\nP3;abc;x\nP4;;a\nP5;24;y\n", encoding="utf-8"
+    )
+    problems = Problems()
+    rows = read_table(path, ("person_id", "hours", "kind", "cvr"), (), problems)
+    c = Checker(path, problems)
+    hours = [c.hours(r, "hours", i, 8) for i, r in enumerate(rows, start=1)]
+    kinds = [c.choice(r, "kind", i, {"a", "b"}, message="no such kind") for i, r in enumerate(rows, start=1)]  # fmt: skip
+    assert hours == [7.5, None, None, None, None] and kinds == ["a", "b", None, "a", None]
+    with pytest.raises(ImportProblemsError) as exc:
+        problems.raise_if_any()
+    assert str(exc.value).splitlines()[1:] == [
+        f"  {path}: column cvr: required column missing",
+        f"  {path}: column hours: rows 2, 3, 5: not a number of hours above 0 and at most 8",
+        f"  {path}: column kind: rows 3, 5: no such kind",
+    ]

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from barometer.casework import access_log, auth
+from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.programme.models import Person
-from barometer.programme.platform import access_log, auth
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
 from barometer.programme.synthetic import generate_cohort, write_database
 from barometer.programme.web.app import ProgrammeSettings, create_standalone_app
 
@@ -132,7 +132,7 @@ def test_break_the_glass_is_time_boxed_logged_and_shown_to_the_team_leader(site)
     assert r.status_code == 303
     assert c.get(f"/programme/api/v1/persons/{outside.id}").json()["access"] == "break_glass"
     # team-syd has no leader in this fixture; the event is listed under the record's team.
-    from barometer.programme.platform.auth import break_glass_for_team
+    from barometer.casework.auth import break_glass_for_team
 
     with make_sessionmaker(_e)() as s:
         alerts = break_glass_for_team(s, "team-syd")
@@ -170,7 +170,7 @@ def test_no_full_cpr_anywhere_unless_revealed_with_a_purpose(site, caplog):
     assert r.status_code == 200
     with make_sessionmaker(engine)() as s:
         person = s.get(Person, inside.id)
-        from barometer.programme.platform.crypto import CprVault  # noqa: F401
+        from barometer.casework.crypto import CprVault  # noqa: F401
 
         events = access_log.extract_for_subject(s, inside.id)
     assert r.json()["cpr"].replace("-", "") in cprs
@@ -190,7 +190,7 @@ def test_demo_login_and_mounting_under_the_dashboard_prefix(site, tmp_path, vaul
     comp = c.get("/programme/compliance")
     assert comp.status_code == 200 and 'href="/programme/compliance"' in comp.text
     # A real (unflagged) database refuses the demo login outright.
-    from barometer.programme.platform.db import DatabaseError, upgrade_database
+    from barometer.casework.db import DatabaseError, upgrade_database
 
     real = create_db_engine(f"sqlite:///{tmp_path / 'real.db'}")
     upgrade_database(real)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from barometer.programme.platform import auth
-from barometer.programme.platform.db import create_db_engine, upgrade_database
+from barometer.casework import auth
+from barometer.casework.db import create_db_engine
 from barometer.welcomehouse import roles  # noqa: F401 (registers the roles)
 
-from fixtures.postgres import pg_database
+from fixtures.browser import browser  # noqa: F401 (one Chromium a test module)
+from fixtures.casework import migrated_database
 
 # Real argon2id, cheaper than production so that logins in tests take milliseconds.
 auth.configure_password_hashing(time_cost=1, memory_cost=1024)
@@ -97,14 +98,7 @@ def small_dir(tmp_path) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     """An empty, migrated database on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'welcomehouse.db'}"
-    else:
-        url = pg_database(request.getfixturevalue("postgres_server"))
-    engine = create_db_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
-    return url
+    return migrated_database(request, tmp_path, "welcomehouse.db")
 
 
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
@@ -134,10 +128,10 @@ EPISODES = "person_id,kind,start_date,end_date,hours_per_week,company_cvr,disco_
 def shared_db(db_url, small_dir, tmp_path):
     """Both domains in one database flagged synthetic: two programme persons, the hand-made
     Welcome House, and users of every Welcome House role plus a caseworker."""
+    from barometer.casework.crypto import CprVault
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme import roles as _programme_roles  # noqa: F401
     from barometer.programme.importer import import_directory as import_cases
-    from barometer.programme.platform.crypto import CprVault
-    from barometer.programme.platform.db import make_sessionmaker
     from barometer.welcomehouse.importer import import_directory
     from barometer.welcomehouse.users import add_user
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
+from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.welcomehouse.certificates import (
     CertificateRules,
     blocking_message,
@@ -142,8 +142,8 @@ def test_overlaps_and_status_refuse(small_dir, tmp_path):
     (small_dir / "volunteers.csv").write_text(
         (small_dir / "volunteers.csv").read_text() + "V7,O1,Vagn Syv,prospective,\n"
     )
-    from barometer.programme.importer import cli_actor
-    from barometer.programme.platform.db import upgrade_database
+    from barometer.casework.access_log import cli_actor
+    from barometer.casework.db import upgrade_database
     from barometer.welcomehouse.assign import AssignmentRefusedError, assign
     from barometer.welcomehouse.models import ActivitySession, Volunteer
 

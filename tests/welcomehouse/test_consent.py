@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from barometer.programme.importer import cli_actor
-from barometer.programme.platform.db import make_sessionmaker
+from barometer.casework.access_log import cli_actor
+from barometer.casework.db import make_sessionmaker
 from barometer.welcomehouse.consent import ConsentError, register_visit
 from barometer.welcomehouse.models import ActivitySession, ConsentVisit
 from barometer.welcomehouse.reach import consent_reach_rows, give_consent, withdraw_consent

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, inspect, select
 
-from barometer.programme.importer import ImportProblemsError
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
-from barometer.programme.platform.models import AccessEvent
+from barometer.casework.csvio import ImportProblemsError
+from barometer.casework.db import create_db_engine, make_sessionmaker
+from barometer.casework.models import AccessEvent
 from barometer.welcomehouse.importer import import_directory
 from barometer.welcomehouse.models import Assignment, Attendance, Certificate, House, Volunteer
 from barometer.welcomehouse.synthetic import generate_welcomehouse, write_csv
@@ -82,7 +82,7 @@ def test_an_assignment_against_the_certificate_rule_is_refused(db_url, small_dir
 
 def test_a_second_import_of_the_same_ids_is_refused_whole(small_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'twice.db'}"
-    from barometer.programme.platform.db import upgrade_database
+    from barometer.casework.db import upgrade_database
 
     upgrade_database(create_db_engine(url))
     import_directory(create_db_engine(url), small_dir)

@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
+from barometer.casework.db import create_db_engine, make_sessionmaker
 from barometer.welcomehouse.aggregates import (
     CELL_COLUMNS,
     INDICATOR_DEFINITIONS,
@@ -80,7 +80,7 @@ def test_w1_to_w5_by_hand(db_url, small_dir):
 
 def test_a_renewal_keeps_w1_and_a_later_day_moves_the_window(small_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'w.db'}"
-    from barometer.programme.platform.db import upgrade_database
+    from barometer.casework.db import upgrade_database
 
     upgrade_database(create_db_engine(url))
     import_directory(create_db_engine(url), small_dir)
@@ -117,7 +117,7 @@ def test_kpis_cli_writes_the_issue_columns(small_dir, tmp_path, monkeypatch, cap
 
 def test_barometer_feed_by_hand(small_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'f.db'}"
-    from barometer.programme.platform.db import upgrade_database
+    from barometer.casework.db import upgrade_database
 
     upgrade_database(create_db_engine(url))
     import_directory(create_db_engine(url), small_dir)

@@ -11,9 +11,9 @@ from datetime import date
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from barometer.programme.platform.crypto import CprVault
-from barometer.programme.platform.db import make_sessionmaker
-from barometer.programme.platform.models import AccessEvent
+from barometer.casework.crypto import CprVault
+from barometer.casework.db import make_sessionmaker
+from barometer.casework.models import AccessEvent
 from barometer.programme.web.app import ProgrammeSettings, create_programme_app
 from barometer.programme.web.app import create_standalone_app as programme_standalone
 from barometer.welcomehouse.models import ActivitySession, Volunteer

@@ -167,7 +167,7 @@ def serve(
 
 def _programme_app(db: str, key: Path | None, demo: bool, insecure: bool):
     """The programme module's app for mounting at /programme."""
-    from barometer.programme.platform.crypto import CprKeyError, load_vault
+    from barometer.casework.crypto import CprKeyError, load_vault
     from barometer.programme.web.app import ProgrammeSettings, create_programme_app
 
     try:

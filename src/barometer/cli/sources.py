@@ -147,10 +147,10 @@ def _publish_case_module(
     import os
     from datetime import date
 
+    from barometer.casework.db import create_db_engine, is_synthetic, make_sessionmaker
     from barometer.errors import InputError
     from barometer.inputs import Input
     from barometer.pipeline import add_inputs
-    from barometer.programme.platform.db import create_db_engine, is_synthetic, make_sessionmaker
     from barometer.store.write import check_writable
 
     if kind == "programme":

@@ -2,6 +2,6 @@
 
 Person-level case data in its own database. Nothing under ``barometer.publish`` imports this
 package; its only way into the barometer is ``aggregates.compute_barometer_cells``, whose counts
-the pipeline's finishing stage protects. ``platform/`` holds the person-independent parts
-(database, users, login, access log) that the Welcome House module reuses.
+the pipeline's finishing stage protects. The person-independent parts (database, users, login,
+access log, CPR vault) are the shared platform, ``barometer.casework``.
 """

@@ -15,23 +15,12 @@ from datetime import date
 
 import pandas as pd
 
+from barometer.casework.feed import CELL_COLUMNS, read_database
 from barometer.codes import ORIGIN_GROUPS
 from barometer.programme.calendar import add_years
 from barometer.programme.kpis import KPI_BY_ID, KpiParams, Unit, cohort, first_start, window_unit
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
 from barometer.programme.records import CaseRecord, load_records
 
-CELL_COLUMNS = [
-    "indicator_id",
-    "area_code",
-    "year",
-    "origin_group",
-    "sex",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-]
 INTO_COMPANY_KINDS = ("internship", "wage_subsidy", "igu", "ordinary_job")
 POPULATION = {
     "da": "Flygtninge og familiesammenførte 18-64 år, som kommunen overtog integrationsansvaret "
@@ -234,10 +223,5 @@ def compute_barometer_cells(
     db_url: str, area_code: str = "101", *, as_of: date | None = None
 ) -> tuple[pd.DataFrame, dict[str, dict]]:
     """(cells, indicator definitions) for one municipality, with no disclosure control."""
-    engine = create_db_engine(db_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            records = load_records(session)
-    finally:
-        engine.dispose()
+    records = read_database(db_url, load_records)
     return cells_from_records(records, area_code, as_of), INDICATOR_DEFINITIONS

@@ -1,22 +1,14 @@
 """Calendar arithmetic of the statutory deadlines (PROGRAMME.md §1.3, §5 edge rules).
 
-"1 month" is calendar-month arithmetic clamped to the month's last day: 15 Jan + 1 month =
-15 Feb; 31 Jan + 1 month = 28 Feb (29 Feb in a leap year). PROGRAMME.md marks this reading
-UNCONFIRMED; it is the one rule used everywhere here (docs/programme.md).
+"1 month" is the platform's calendar-month arithmetic (``barometer.casework.calendar``), clamped
+to the month's last day; PROGRAMME.md marks this reading UNCONFIRMED (docs/programme.md).
 """
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, timedelta
 
-
-def add_months(d: date, months: int) -> date:
-    """``d`` plus whole calendar months, clamped to the last day of the target month."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+from barometer.casework.calendar import add_months
 
 
 def add_years(d: date, years: int) -> date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from barometer.errors import BarometerError, InputError
+from barometer.casework.cliopts import (
+    DemoOption,
+    DisplayNameOption,
+    HostOption,
+    InsecureCookiesOption,
+    PasswordStdinOption,
+    WithStaffOption,
+    db_option,
+    open_engine,
+    read_password,
+)
+from barometer.casework.cliopts import parse_date as _date
+from barometer.errors import InputError
 
 app = typer.Typer(
     help="Københavnermodellen: the refugee programme module (case database, web, KPIs).",
@@ -22,15 +33,7 @@ app.add_typer(user_app, name="user")
 console = Console(stderr=True)
 
 DB_ENV = "BAROMETER_PROGRAMME_DB"
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar=DB_ENV,
-        help="Database: a SQLite file path or sqlite:///file, or postgresql://user@host/db "
-        f"(default: ${DB_ENV}).",
-    ),
-]
+DbOption = db_option(DB_ENV)
 KeyOption = Annotated[
     Path | None,
     typer.Option(
@@ -41,27 +44,10 @@ KeyOption = Annotated[
 ]
 
 
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option}: not a date (YYYY-MM-DD)") from None
-
-
 def _engine(db: str | None, *, create: bool = False):
     from barometer.programme import models, roles  # noqa: F401 (tables and roles)
-    from barometer.programme.platform import db as dbm
 
-    if not db:
-        raise BarometerError(f"give --db URL or set {DB_ENV}")
-    engine = dbm.create_db_engine(db)
-    if create:
-        dbm.upgrade_database(engine)
-    else:
-        dbm.check_current(engine)
-    return engine
+    return open_engine(db, DB_ENV, create=create)
 
 
 @app.command()
@@ -109,8 +95,8 @@ def import_(
     ] = "101",
 ) -> None:
     """Import persons and episodes (the exchange format); all or nothing."""
+    from barometer.casework.crypto import load_vault
     from barometer.programme.importer import import_directory
-    from barometer.programme.platform.crypto import load_vault
 
     vault = load_vault(key_file)
     res = import_directory(_engine(db, create=True), folder, vault, municipality=municipality)
@@ -128,10 +114,10 @@ def kpis(
     municipality: Annotated[str, typer.Option(help="Municipality code.")] = "101",
 ) -> None:
     """Write the internal KPIs K1-K16 (kpi_id, cohort_year, sex, numerator, denominator, value)."""
-    from barometer.programme.importer import cli_actor
+    from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme.kpis import KpiParams, compute_kpis
-    from barometer.programme.platform import access_log
-    from barometer.programme.platform.db import make_sessionmaker
     from barometer.programme.records import load_records
 
     engine = _engine(db)
@@ -153,24 +139,20 @@ def kpis(
 def user_add(
     name: Annotated[str, typer.Argument(help="The username.")],
     role: Annotated[str, typer.Option(help="caseworker, team_leader, analyst, auditor, …")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     team: Annotated[
         str | None, typer.Option(help="Team (the scope of caseworkers and team leaders).")
     ] = None,
-    display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
+    display_name: DisplayNameOption = None,
     db: DbOption = None,
 ) -> None:
     """Add a user; the password comes from standard input, never from the command line."""
-    from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
-    from barometer.programme.platform.auth import create_user
-    from barometer.programme.platform.db import make_sessionmaker
+    from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
+    from barometer.casework.auth import create_user
+    from barometer.casework.db import make_sessionmaker
 
-    if not password_stdin:
-        raise BarometerError("give --password-stdin and the password on standard input")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = read_password(password_stdin)
     engine = _engine(db, create=True)
     with make_sessionmaker(engine)() as session:
         user = create_user(session, name, password, role, team=team, display_name=display_name)
@@ -183,22 +165,15 @@ def user_add(
 def serve(
     db: DbOption = None,
     key_file: KeyOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: HostOption = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8010,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="Offer the demo login (a synthetic database only).")
-    ] = False,
-    insecure_cookies: Annotated[
-        bool,
-        typer.Option(
-            "--insecure-cookies", help="Session cookies without Secure (plain-HTTP testing only)."
-        ),
-    ] = False,
+    demo: DemoOption = False,
+    insecure_cookies: InsecureCookiesOption = False,
 ) -> None:
     """Serve the web app and the JSON API under /programme (login at /programme/login)."""
     import uvicorn
 
-    from barometer.programme.platform.crypto import load_vault
+    from barometer.casework.crypto import load_vault
     from barometer.programme.web.app import ProgrammeSettings, create_standalone_app
 
     engine = _engine(db)
@@ -213,7 +188,7 @@ def serve(
 
 
 def _optional_vault():
-    from barometer.programme.platform.crypto import CprKeyError, load_vault
+    from barometer.casework.crypto import CprKeyError, load_vault
 
     try:
         return load_vault(None)
@@ -226,17 +201,15 @@ def audit(
     person: Annotated[str, typer.Option(help="The person's id (person_id of the import).")],
     db: DbOption = None,
     fmt: Annotated[str, typer.Option("--format", help="json")] = "json",
-    with_staff: Annotated[
-        bool, typer.Option("--with-staff", help="Include staff usernames (only when needed).")
-    ] = False,
+    with_staff: WithStaffOption = False,
 ) -> None:
     """The per-citizen extract of the access log: dates, actions and purposes."""
     from sqlalchemy import select
 
-    from barometer.programme.importer import cli_actor
+    from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
+    from barometer.casework.db import make_sessionmaker
     from barometer.programme.models import Person
-    from barometer.programme.platform import access_log
-    from barometer.programme.platform.db import make_sessionmaker
 
     if fmt != "json":
         raise typer.BadParameter("json", param_hint="--format")
@@ -271,7 +244,7 @@ def synth(
     ] = None,
 ) -> None:
     """Generate the synthetic refugee cohort into a new database flagged synthetic."""
-    from barometer.programme.platform.crypto import load_vault
+    from barometer.casework.crypto import load_vault
     from barometer.programme.synthetic import DATA_DATE, generate_cohort, write_csv, write_database
 
     if not 0 < scale <= 5:
@@ -315,7 +288,7 @@ def retention(
 @app.command()
 def keygen(out: Annotated[Path, typer.Option(help="The key file to create (mode 0600).")]) -> None:
     """Create a CPR key file (never stored in the database; keep a backup apart from it)."""
-    from barometer.programme.platform.crypto import write_key_file
+    from barometer.casework.crypto import write_key_file
 
     write_key_file(out)
     console.print(f"[green]Wrote[/] a new CPR key to {out}")

@@ -9,10 +9,8 @@ writes everything or nothing.
 
 from __future__ import annotations
 
-import csv
-import getpass
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -20,8 +18,11 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
+from barometer.casework import access_log
+from barometer.casework.crypto import CprVault, cpr_birth_date, normalise_cpr
+from barometer.casework.csvio import BOOL_VALUES, Checker, Problems, read_table
+from barometer.casework.db import bulk_writer, check_synthetic_flag, utcnow
 from barometer.codes import load_countries, load_municipalities
-from barometer.errors import InputError
 from barometer.programme.deadlines import load_rules
 from barometer.programme.models import (
     EPISODE_KINDS,
@@ -31,15 +32,6 @@ from barometer.programme.models import (
     Person,
     Responsibility,
     Waiver,
-)
-from barometer.programme.platform import access_log
-from barometer.programme.platform.crypto import CprVault, cpr_birth_date, normalise_cpr
-from barometer.programme.platform.db import (
-    DatabaseError,
-    bulk_writer,
-    is_synthetic,
-    utcnow,
-    write_meta,
 )
 
 PERSON_COLUMNS = (
@@ -69,48 +61,9 @@ RESPONSIBILITY_COLUMNS = ("person_id", "municipality_code", "start_date", "end_d
 WAIVER_COLUMNS = ("person_id", "rule_id", "reason", "approver")
 SEX_VALUES = {"male": "male", "m": "male", "1": "male", "female": "female", "f": "female"}
 SEX_VALUES |= {"k": "female", "2": "female"}
-BOOL_VALUES = {"true": True, "1": True, "yes": True, "ja": True}
-BOOL_VALUES |= {"false": False, "0": False, "no": False, "nej": False}
 NEEDS_COMPANY = ("internship", "wage_subsidy", "igu")
 DU_LEVELS = ("DU1", "DU2", "DU3")
 TEST_LEVELS = ("PD1", "PD2", "PD3", "studieproeve", "module")
-
-
-class ImportProblemsError(InputError):
-    """Every problem found in an import, each naming file, column and rows."""
-
-    def __init__(self, problems: list[InputError]) -> None:
-        self.problems = problems
-        shown = "\n".join(f"  {p}" for p in problems[:25])
-        more = f"\n  … and {len(problems) - 25} more problems" if len(problems) > 25 else ""
-        first = problems[0]
-        super().__init__(
-            f"{len(problems)} problem{'s' if len(problems) > 1 else ''}; nothing was imported\n"
-            + shown
-            + more
-        )
-        self.path, self.column, self.rows = first.path, first.column, first.rows
-
-
-@dataclass
-class Problems:
-    by_key: dict[tuple[str, str | None, str], list[int]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-    def add(self, path: Path, column: str | None, message: str, row: int | None = None) -> None:
-        rows = self.by_key[(str(path), column, message)]
-        if row is not None:
-            rows.append(row)
-
-    def raise_if_any(self) -> None:
-        if self.by_key:
-            raise ImportProblemsError(
-                [
-                    InputError(msg, path=p, column=c, rows=rows, count=len(rows))
-                    for (p, c, msg), rows in self.by_key.items()
-                ]
-            )
 
 
 @dataclass(frozen=True)
@@ -119,89 +72,6 @@ class ImportResult:
     episodes: int
     responsibilities: int
     waivers: int
-
-
-def read_table(
-    path: Path, required: tuple[str, ...], optional: tuple[str, ...], problems: Problems
-) -> list[dict[str, str]]:
-    """Rows as dicts of stripped strings; a missing required column is a problem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.add(path, None, "not UTF-8 text")
-        return []
-    lines = text.splitlines()
-    if not lines:
-        problems.add(path, None, "the file is empty (a header row is needed)")
-        return []
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.DictReader(lines, delimiter=delimiter)
-    header = [h.strip() for h in reader.fieldnames or []]
-    for col in required:
-        if col not in header:
-            problems.add(path, col, "required column missing")
-    unknown = [h for h in header if h not in required and h not in optional]
-    for col in unknown:
-        problems.add(path, col, "unknown column")
-    rows = []
-    for raw in reader:
-        rows.append({(k or "").strip(): (v or "").strip() for k, v in raw.items() if k})
-    return rows
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-class Checker:
-    """Field checks that record a problem and return the parsed value (or None)."""
-
-    def __init__(self, path: Path, problems: Problems) -> None:
-        self.path, self.problems = path, problems
-
-    def bad(self, column: str, row: int, message: str) -> None:
-        self.problems.add(self.path, column, message, row)
-
-    def required(self, r: dict, column: str, row: int) -> str | None:
-        v = r.get(column, "")
-        if not v:
-            self.bad(column, row, "value missing")
-            return None
-        return v
-
-    def date(self, r: dict, column: str, row: int, *, required: bool = False) -> date | None:
-        v = r.get(column, "")
-        if not v:
-            if required:
-                self.bad(column, row, "value missing")
-            return None
-        d = _date(v)
-        if d is None:
-            self.bad(column, row, "not a date (YYYY-MM-DD)")
-        return d
-
-    def choice(self, r: dict, column: str, row: int, allowed, *, required: bool = False):
-        v = r.get(column, "")
-        if not v:
-            if required:
-                self.bad(column, row, "value missing")
-            return None
-        if v not in allowed:
-            self.bad(column, row, f"not one of {', '.join(sorted(set(map(str, allowed))))}")
-            return None
-        return v
-
-    def digits(self, r: dict, column: str, row: int, n: int) -> str | None:
-        v = r.get(column, "")
-        if not v:
-            return None
-        if len(v) != n or not v.isdigit():
-            self.bad(column, row, f"not {n} digits")
-            return None
-        return v
 
 
 def read_persons(path: Path, problems: Problems, default_municipality: str) -> list[dict]:
@@ -294,15 +164,7 @@ def read_episodes(path: Path, problems: Problems, known: set[str]) -> list[dict]
         end = c.date(r, "end_date", i)
         if start and end and end < start:
             c.bad("end_date", i, "before start_date")
-        hours = None
-        if r.get("hours_per_week"):
-            try:
-                hours = float(r["hours_per_week"].replace(",", "."))
-            except ValueError:
-                hours = -1.0
-            if not 0 < hours <= 80:
-                c.bad("hours_per_week", i, "not a number of hours above 0 and at most 80")
-                hours = None
+        hours = c.hours(r, "hours_per_week", i, 80)
         cvr = c.digits(r, "company_cvr", i, 8)
         if kind in NEEDS_COMPANY and not r.get("company_cvr"):
             c.bad("company_cvr", i, f"a {kind} needs the company's CVR number")
@@ -411,14 +273,6 @@ def read_waivers(path: Path, problems: Problems, known: set[str]) -> list[dict]:
     return out
 
 
-def cli_actor() -> access_log.Actor:
-    try:
-        who = getpass.getuser()
-    except Exception:  # no login name in a container
-        who = "unknown"
-    return access_log.Actor(None, f"cli:{who}", "cli")
-
-
 def import_directory(
     engine: Engine,
     folder: Path,
@@ -438,7 +292,7 @@ def import_directory(
         if not (folder / name).is_file():
             problems.add(folder / name, None, "file not found")
     problems.raise_if_any()
-    actor = actor or cli_actor()
+    actor = actor or access_log.cli_actor()
     with bulk_writer(engine) as session:
         existing = dict(session.execute(select(Person.person_ref, Person.id)).all())
         check_synthetic_flag(session, synthetic, empty=not existing)
@@ -455,16 +309,6 @@ def import_directory(
         _check_against_database(session, persons, existing, vault, folder, problems)
         problems.raise_if_any()
         return _write(session, persons, episodes, stays, waivers, existing, vault, actor)
-
-
-def check_synthetic_flag(session: Session, synthetic: bool, *, empty: bool) -> None:
-    flagged = is_synthetic(session)
-    if flagged and not synthetic:
-        raise DatabaseError("the database holds synthetic data; import real data into a new one")
-    if synthetic and not flagged:
-        if not empty:
-            raise DatabaseError("synthetic data go into a new database, not one with real cases")
-        write_meta(session, "synthetic", "true")
 
 
 def _check_against_database(session, persons, existing, vault, folder, problems) -> None:

@@ -25,7 +25,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from barometer.programme.calendar import add_months, add_years
+from barometer.casework.calendar import add_months
+from barometer.programme.calendar import add_years
 from barometer.programme.models import COMPANY_KINDS, COMPANY_OFFER_KINDS
 from barometer.programme.pathway import DANISH_TESTS, in_company_offer, self_supporting
 from barometer.programme.records import ADULT_BANDS, CaseRecord

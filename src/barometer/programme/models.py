@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from barometer.programme.platform.db import Base
+from barometer.casework.db import Base
 
 EPISODE_KINDS = (
     "contract",

@@ -17,16 +17,17 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import selectinload
 
-from barometer.programme.calendar import add_months, add_years
-from barometer.programme.models import AnonymisedCase, Person
-from barometer.programme.platform import access_log
-from barometer.programme.platform.db import bulk_writer, utcnow
-from barometer.programme.platform.models import (
+from barometer.casework import access_log
+from barometer.casework.calendar import add_months
+from barometer.casework.db import bulk_writer, utcnow
+from barometer.casework.models import (
     AccessEvent,
     DestructionEntry,
     LoginAttempt,
     LoginSession,
 )
+from barometer.programme.calendar import add_years
+from barometer.programme.models import AnonymisedCase, Person
 from barometer.programme.records import record_from_person
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from barometer.programme.platform.auth import Role, register_role
-from barometer.programme.platform.models import User
+from barometer.casework.auth import Role, register_role
+from barometer.casework.models import User
 
 ROLE_LIST = (
     Role("caseworker", "programme", "Integrationssagsbehandler", "Integration caseworker",

@@ -18,21 +18,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, update
 
-from barometer.programme.calendar import add_months, add_years, compute_t0
+from barometer.casework import access_log
+from barometer.casework.auth import create_user
+from barometer.casework.calendar import add_months
+from barometer.casework.crypto import CprVault
+from barometer.casework.db import bulk_writer, check_synthetic_flag, utcnow, write_meta
+from barometer.casework.models import User
+from barometer.programme.calendar import add_years, compute_t0
 from barometer.programme.importer import (
     EPISODE_COLUMNS,
     EPISODE_OPTIONAL,
     PERSON_COLUMNS,
     PERSON_OPTIONAL,
     _write,
-    check_synthetic_flag,
 )
 from barometer.programme.models import Company, CompetenceProfile, Person, Slot
-from barometer.programme.platform import access_log
-from barometer.programme.platform.auth import create_user
-from barometer.programme.platform.crypto import CprVault
-from barometer.programme.platform.db import bulk_writer, utcnow, write_meta
-from barometer.programme.platform.models import User
 
 ARRIVALS = {2015: 40, 2016: 335, 2017: 160, 2018: 60, 2019: 35, 2020: 20, 2021: 30}
 ARRIVALS |= {2022: 120, 2023: 80, 2024: 60}  # illustrative (docs/programme.md)

@@ -18,20 +18,8 @@ from datetime import date
 
 import pandas as pd
 
-from barometer.programme.platform.db import create_db_engine, make_sessionmaker
+from barometer.casework.feed import CELL_COLUMNS, read_database
 from barometer.welcomehouse.kpis import WelcomeData, load_data
-
-CELL_COLUMNS = [
-    "indicator_id",
-    "area_code",
-    "year",
-    "origin_group",
-    "sex",
-    "numerator",
-    "denominator",
-    "value",
-    "unit",
-]
 
 
 def _definition(id_, title, description, numerator, population, kpi):
@@ -142,10 +130,5 @@ def compute_barometer_cells(
     db_url: str, area_code: str = "101", *, as_of: date | None = None
 ) -> tuple[pd.DataFrame, dict[str, dict]]:
     """(cells, indicator definitions) for the municipality, with no disclosure control."""
-    engine = create_db_engine(db_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            data = load_data(session)
-    finally:
-        engine.dispose()
+    data = read_database(db_url, load_data)
     return cells_from_data(data, area_code, as_of or date.today()), INDICATOR_DEFINITIONS

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from barometer.casework import access_log
+from barometer.casework.db import utcnow
 from barometer.errors import BarometerError
-from barometer.programme.platform import access_log
-from barometer.programme.platform.db import utcnow
 from barometer.welcomehouse.certificates import (
     CertificateRules,
     blocking_message,

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from barometer.programme.platform.access_log import ACTIONS, Actor
-from barometer.programme.platform.db import utcnow
-from barometer.programme.platform.models import AccessEvent
+from barometer.casework.access_log import Actor, extract, record_many
+from barometer.casework.models import AccessEvent
 
 
 def log_many(
@@ -26,46 +24,17 @@ def log_many(
     *,
     purpose: str | None = None,
 ) -> None:
-    """One event per record (a list shown, an import), inserted in bulk."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown access-log action {action!r}")
-    now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "user_id": actor.user_id,
-            "username": actor.username,
-            "role": actor.role,
-            "action": action,
-            "record_type": record_type,
-            "record_id": str(rid),
-            "subject_id": None,
-            "purpose": purpose and purpose[:500],
-            "detail": None,
-        }
-        for rid in record_ids
-    ]
-    if rows:
-        db.execute(insert(AccessEvent), rows)
+    """One event per record (a list shown, an import), inserted in bulk, with no subject."""
+    record_many(
+        db, actor, action, record_ids, record_type=record_type, subject=False, purpose=purpose
+    )
 
 
 def extract_for_volunteer(db: Session, volunteer_id: int, *, with_staff: bool = False):
     """A volunteer's right of access to the log: dates, actions, purposes (staff on request)."""
-    q = (
-        select(AccessEvent)
-        .where(AccessEvent.record_type == "wh_volunteer")
-        .where(AccessEvent.record_id == str(volunteer_id))
-        .order_by(AccessEvent.at, AccessEvent.id)
+    return extract(
+        db,
+        AccessEvent.record_type == "wh_volunteer",
+        AccessEvent.record_id == str(volunteer_id),
+        with_staff=with_staff,
     )
-    out = []
-    for e in db.scalars(q):
-        item = {
-            "at": e.at.isoformat(timespec="seconds"),
-            "action": e.action,
-            "purpose": e.purpose,
-            "role": e.role,
-        }
-        if with_staff:
-            item["staff"] = e.username
-        out.append(item)
-    return out

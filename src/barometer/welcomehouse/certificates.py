@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from barometer.programme.calendar import add_months
+from barometer.casework.calendar import add_months
 
 KIND_LABELS = {
     "criminal_record": ("straffeattest", "criminal-record certificate"),

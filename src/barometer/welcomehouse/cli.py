@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from barometer.errors import BarometerError, InputError
+from barometer.casework.cliopts import (
+    DemoOption,
+    DisplayNameOption,
+    HostOption,
+    InsecureCookiesOption,
+    PasswordStdinOption,
+    WithStaffOption,
+    db_option,
+    open_engine,
+    read_password,
+)
+from barometer.casework.cliopts import parse_date as _date
+from barometer.errors import InputError
 
 app = typer.Typer(
     help="Welcome House: volunteer organisations, volunteers, certificates, activities, "
@@ -28,48 +39,21 @@ app.add_typer(consent_app, name="consent")
 console = Console(stderr=True)
 
 DB_ENV = "BAROMETER_WELCOMEHOUSE_DB"
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar=DB_ENV,
-        help="Database (shared with the programme module): a SQLite file path or "
-        f"sqlite:///file, or postgresql://user@host/db (default: ${DB_ENV}).",
-    ),
-]
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{option}: not a date (YYYY-MM-DD)") from None
+DbOption = db_option(DB_ENV, " (shared with the programme module)")
+BEHIND = (
+    "the database is missing or behind this version: run "
+    "`barometer welcomehouse migrate --db URL` first"
+)
 
 
 def _engine(db: str | None, *, create: bool = False):
-    from barometer.programme.platform import db as dbm
     from barometer.welcomehouse import models, roles  # noqa: F401 (tables and roles)
 
-    if not db:
-        raise BarometerError(f"give --db URL or set {DB_ENV}")
-    engine = dbm.create_db_engine(db)
-    if create:
-        dbm.upgrade_database(engine)
-    else:
-        try:
-            dbm.check_current(engine)
-        except dbm.DatabaseError:
-            raise dbm.DatabaseError(
-                "the database is missing or behind this version: run "
-                "`barometer welcomehouse migrate --db URL` first"
-            ) from None
-    return engine
+    return open_engine(db, DB_ENV, create=create, behind=BEHIND)
 
 
 def _session(engine):
-    from barometer.programme.platform.db import make_sessionmaker
+    from barometer.casework.db import make_sessionmaker
 
     return make_sessionmaker(engine)()
 
@@ -112,7 +96,7 @@ def assign(
     overlaps another of theirs or is full."""
     from sqlalchemy import select
 
-    from barometer.programme.importer import cli_actor
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.assign import assign as do_assign
     from barometer.welcomehouse.certificates import CertificateRules
     from barometer.welcomehouse.models import ActivitySession, Volunteer
@@ -144,8 +128,8 @@ def kpis(
     """Write W1-W5 (kpi_id, group, numerator, denominator, value) for staff."""
     import pandas as pd
 
-    from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
+    from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.kpis import KPI_COLUMNS, KpiParams, compute_kpis, load_data
     from barometer.welcomehouse.reach import consent_reach_rows
 
@@ -171,9 +155,7 @@ def user_add(
     role: Annotated[
         str, typer.Option(help="wh_staff, wh_coordinator, wh_volunteer, wh_analyst or wh_admin.")
     ],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
+    password_stdin: PasswordStdinOption = False,
     house: Annotated[str | None, typer.Option(help="The house (scope of wh_staff).")] = None,
     organisation: Annotated[
         str | None, typer.Option(help="The org_id (scope of wh_coordinator).")
@@ -181,17 +163,15 @@ def user_add(
     volunteer: Annotated[
         str | None, typer.Option(help="The volunteer_id (the login of wh_volunteer).")
     ] = None,
-    display_name: Annotated[str | None, typer.Option(help="Name shown in the app.")] = None,
+    display_name: DisplayNameOption = None,
     db: DbOption = None,
 ) -> None:
     """Add a Welcome House user with its scope; the password comes from standard input."""
-    from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
+    from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.users import add_user
 
-    if not password_stdin:
-        raise BarometerError("give --password-stdin and the password on standard input")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = read_password(password_stdin)
     engine = _engine(db, create=True)
     with _session(engine) as s:
         user = add_user(
@@ -247,15 +227,13 @@ def consent_withdraw(
 def audit(
     volunteer: Annotated[str, typer.Option(help="The volunteer's volunteer_id.")],
     db: DbOption = None,
-    with_staff: Annotated[
-        bool, typer.Option("--with-staff", help="Include staff usernames (only when needed).")
-    ] = False,
+    with_staff: WithStaffOption = False,
 ) -> None:
     """A volunteer's extract of the access log (JSON): dates, actions and purposes."""
     from sqlalchemy import select
 
-    from barometer.programme.importer import cli_actor
-    from barometer.programme.platform import access_log
+    from barometer.casework import access_log
+    from barometer.casework.access_log import cli_actor
     from barometer.welcomehouse.audit import extract_for_volunteer
     from barometer.welcomehouse.models import Volunteer
 
@@ -280,17 +258,10 @@ def audit(
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    host: HostOption = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8020,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="Offer the demo login (a synthetic database only).")
-    ] = False,
-    insecure_cookies: Annotated[
-        bool,
-        typer.Option(
-            "--insecure-cookies", help="Session cookies without Secure (plain-HTTP testing only)."
-        ),
-    ] = False,
+    demo: DemoOption = False,
+    insecure_cookies: InsecureCookiesOption = False,
 ) -> None:
     """Serve the pages and the JSON API under /welcomehouse (login at /welcomehouse/login)."""
     import uvicorn

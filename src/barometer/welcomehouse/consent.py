@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from barometer.casework import access_log
 from barometer.errors import BarometerError
-from barometer.programme.platform import access_log
 from barometer.welcomehouse.models import ActivitySession, Consent, ConsentVisit
 
 CONSENT_MONTHS = 12

@@ -19,17 +19,10 @@ from types import SimpleNamespace
 from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
+from barometer.casework import access_log
+from barometer.casework.csvio import BOOL_VALUES, Checker, Problems, read_table
+from barometer.casework.db import bulk_writer, check_synthetic_flag, utcnow
 from barometer.errors import InputError
-from barometer.programme.importer import (
-    BOOL_VALUES,
-    Checker,
-    Problems,
-    check_synthetic_flag,
-    cli_actor,
-    read_table,
-)
-from barometer.programme.platform import access_log
-from barometer.programme.platform.db import bulk_writer, utcnow
 from barometer.welcomehouse.audit import log_many
 from barometer.welcomehouse.certificates import (
     CertificateRules,
@@ -128,15 +121,10 @@ def _ids(c: Checker, rows, column: str, existing: dict, noun: str) -> list[str |
 
 
 def _ref(c: Checker, r, column: str, i: int, known, where: str, *, required: bool = True):
-    v = r.get(column, "")
-    if not v:
-        if required:
-            c.bad(column, i, "value missing")
-        return None
-    if v not in known:
-        c.bad(column, i, f"no such {column.removesuffix('_id')} in {where} or the database")
-        return None
-    return v
+    """An id that must be in ``known`` (this import's file ``where`` or the database)."""
+    noun = column.removesuffix("_id")
+    message = f"no such {noun} in {where} or the database"
+    return c.choice(r, column, i, known, required=required, message=message)
 
 
 def import_directory(
@@ -153,7 +141,7 @@ def import_directory(
     if not folder.is_dir() or not present:
         raise InputError(f"no Welcome House files ({', '.join(FILES)}) found", path=folder)
     problems = Problems()
-    actor = actor or cli_actor()
+    actor = actor or access_log.cli_actor()
     with bulk_writer(engine) as db:
         refs = _Refs(db)
         empty = not (refs.orgs or refs.volunteers or refs.activities) and not _has_persons(db)
@@ -308,15 +296,7 @@ def _check(folder: Path, t: dict, refs: _Refs, db: Session, rules, problems: Pro
         if vref and sref and (vref, sref) in seen_pairs:
             c.bad("session_id", i, "the volunteer is on this session twice")
         seen_pairs.add((vref, sref))
-        hours = None
-        if r.get("hours"):
-            try:
-                hours = float(r["hours"].replace(",", "."))
-            except ValueError:
-                hours = -1.0
-            if not 0 < hours <= 24:
-                c.bad("hours", i, "not a number of hours above 0 and at most 24")
-                hours = None
+        hours = c.hours(r, "hours", i, 24)
         assigns.append({"row": i, "volunteer_ref": vref, "session_ref": sref, "hours": hours})
     out["assignments"] = assigns
     # attendance

@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barometer.programme.calendar import add_months
+from barometer.casework.calendar import add_months
 from barometer.welcomehouse.certificates import (
     CertificateRules,
     certificate_state,

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from barometer.programme.platform.db import Base
+from barometer.casework.db import Base
 
 CERTIFICATE_KINDS = ("criminal_record", "child")  # straffeattest, børneattest
 REQUIREMENTS = ("none", "criminal_record", "child")

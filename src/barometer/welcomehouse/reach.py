@@ -15,12 +15,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barometer.programme.calendar import add_months
-from barometer.programme.importer import cli_actor
+from barometer.casework import access_log
+from barometer.casework.access_log import cli_actor
+from barometer.casework.calendar import add_months
 from barometer.programme.kpis import KpiParams as ProgrammeParams
 from barometer.programme.kpis import in_cohort
 from barometer.programme.models import Person
-from barometer.programme.platform import access_log
 from barometer.programme.records import load_records
 from barometer.welcomehouse.consent import (
     CONSENT_MONTHS,

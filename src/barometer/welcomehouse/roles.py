@@ -9,7 +9,7 @@ manages the Welcome House users. None of these roles sees a case: the programme 
 
 from __future__ import annotations
 
-from barometer.programme.platform.auth import Role, register_role
+from barometer.casework.auth import Role, register_role
 
 STAFF = "wh_staff"
 COORDINATOR = "wh_coordinator"

@@ -21,12 +21,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import Engine, select, text
 
-from barometer.programme.calendar import add_months
-from barometer.programme.importer import check_synthetic_flag
-from barometer.programme.platform import access_log
-from barometer.programme.platform.auth import create_user
-from barometer.programme.platform.db import bulk_writer, write_meta
-from barometer.programme.platform.models import User
+from barometer.casework import access_log
+from barometer.casework.auth import create_user
+from barometer.casework.calendar import add_months
+from barometer.casework.db import bulk_writer, check_synthetic_flag, write_meta
+from barometer.casework.models import User
 from barometer.welcomehouse import roles
 from barometer.welcomehouse.certificates import CertificateRules, certificate_state, required_kinds
 from barometer.welcomehouse.importer import FILES, _Refs, _write
@@ -341,7 +340,7 @@ def write_database(engine: Engine, synth: SyntheticWelcome, seed: int) -> int:
     with bulk_writer(engine) as db:
         refs = _Refs(db)
         if refs.volunteers or refs.orgs:
-            from barometer.programme.platform.db import DatabaseError
+            from barometer.casework.db import DatabaseError
 
             raise DatabaseError("the database holds Welcome House data already")
         has_persons = db.execute(text("SELECT 1 FROM persons LIMIT 1")).first() is not None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from barometer.programme.platform.auth import AuthError, create_user
-from barometer.programme.platform.models import User
+from barometer.casework.auth import AuthError, create_user
+from barometer.casework.models import User
 from barometer.welcomehouse import roles
 from barometer.welcomehouse.models import House, Organisation, UserScope, Volunteer
 

@@ -3,28 +3,39 @@
 ``create_programme_app`` builds an app whose routes are relative (``/login``, ``/persons/…``);
 links are made from the request's root path, so the same app works mounted under
 ``/programme`` in the dashboard and standalone (``create_standalone_app`` mounts it there).
-Pages without a session redirect to the login page; the API answers 401. Every response
-carries ``Cache-Control: no-store``: person data are never cached. CPR numbers never appear
-in a URL: searching by CPR is a POST.
+Login, sessions, CSRF, the security headers and the error pages are the platform's
+(``barometer.casework.web``). Pages without a session redirect to the login page; the API
+answers 401. Every response carries ``Cache-Control: no-store``: person data are never cached.
+CPR numbers never appear in a URL: searching by CPR is a POST.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, or_, select
-from sqlalchemy.orm import Session, selectinload
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from sqlalchemy.orm import selectinload
 
+from barometer.casework import access_log, auth
+from barometer.casework.crypto import CprVault, mask_cpr, normalise_cpr
+from barometer.casework.db import utcnow
+from barometer.casework.models import AccessEvent, BreakGlass, User
+from barometer.casework.web import (
+    CaseWeb,
+    Ctx,
+    Denied,
+    WebSettings,
+    api,
+    form_of,
+    json_of,
+    need_role,
+    redirect,
+    standalone_app,
+)
 from barometer.codes import load_countries
 from barometer.programme import roles
 from barometer.programme.deadlines import URGENCY, compliance, evaluate, load_rules
@@ -32,61 +43,16 @@ from barometer.programme.kpis import KPI_BY_ID, KpiParams, compute_kpis
 from barometer.programme.matching import match_person, match_slot
 from barometer.programme.models import EPISODE_KINDS, Company, Episode, Person, Slot, Waiver
 from barometer.programme.pathway import derive_pathway
-from barometer.programme.platform import access_log, auth
-from barometer.programme.platform.crypto import CprVault, mask_cpr, normalise_cpr
-from barometer.programme.platform.db import (
-    check_current,
-    create_db_engine,
-    is_synthetic,
-    make_sessionmaker,
-    utcnow,
-)
-from barometer.programme.platform.models import AccessEvent, BreakGlass, LoginSession, User
 from barometer.programme.records import CaseRecord, load_records, record_from_person
-from barometer.programme.web.i18n import LANGS, STATUS_WORDS, t
+from barometer.programme.web.i18n import STATUS_WORDS, t
 
 HERE = Path(__file__).parent
 PROGRAMME_ROLES = tuple(r.name for r in roles.ROLE_LIST)
-SESSION_COOKIE = "programme_session"
-LOGIN_CSRF_COOKIE = "programme_login_csrf"
-LANG_COOKIE = "programme_lang"
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Pragma": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; "
-    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-}
 
 
 @dataclass(frozen=True)
-class ProgrammeSettings:
+class ProgrammeSettings(WebSettings):
     mount_prefix: str = "/programme"  # the cookie path, and where standalone serving mounts
-    secure_cookies: bool = True
-    demo: bool = False  # the demo login (refused unless the database is flagged synthetic)
-    auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
-    today: Callable[[], date] = date.today
-
-
-class Denied(Exception):  # noqa: N818 (control flow, not an error)
-    def __init__(self, status: int, message: str = "") -> None:
-        self.status, self.message = status, message
-
-
-@dataclass
-class Ctx:
-    request: Request
-    db: Session
-    user: User | None
-    login: LoginSession | None
-    lang: str
-    api: bool
-
-    @property
-    def actor(self) -> access_log.Actor:
-        return access_log.Actor(self.user.id, self.user.username, self.user.role)
 
 
 def create_standalone_app(
@@ -94,15 +60,8 @@ def create_standalone_app(
 ) -> FastAPI:
     """The programme app mounted at its prefix, with ``/`` redirecting there."""
     settings = settings or ProgrammeSettings()
-    outer = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     inner = create_programme_app(db, settings=settings, vault=vault)
-
-    @outer.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse(settings.mount_prefix + "/", status_code=303)
-
-    outer.mount(settings.mount_prefix, inner)
-    return outer
+    return standalone_app(inner, settings.mount_prefix)
 
 
 def create_programme_app(
@@ -110,162 +69,33 @@ def create_programme_app(
 ) -> FastAPI:
     """The programme module as an ASGI app (mount it under ``settings.mount_prefix``)."""
     settings = settings or ProgrammeSettings()
-    engine = create_db_engine(db) if isinstance(db, str) else db
-    check_current(engine)
-    maker = make_sessionmaker(engine)
-    with maker() as s:
-        synthetic = is_synthetic(s)
-    if settings.demo and not synthetic:
-        from barometer.programme.platform.db import DatabaseError
-
-        raise DatabaseError("the demo login works only on a database flagged synthetic")
-    app = FastAPI(
-        title="Københavnermodellen API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url="/api/v1/openapi.json",
-    )
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
     countries = load_countries()
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    # --- plumbing --------------------------------------------------------------------------
-
-    def base(request: Request) -> str:
-        return request.scope.get("root_path", "").rstrip("/")
-
-    def lang_of(request: Request) -> str:
-        q = request.query_params.get("lang")
-        if q in LANGS:
-            return q
-        c = request.cookies.get(LANG_COOKIE)
-        return c if c in LANGS else "da"
-
-    def cookie_path() -> str:
-        return settings.mount_prefix or "/"
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        q = request.query_params.get("lang")
-        if q in LANGS:
-            response.set_cookie(
-                LANG_COOKIE,
-                q,
-                path=cookie_path(),
-                samesite="lax",
-                secure=settings.secure_cookies,
-                httponly=True,
-            )
-        return response
-
-    def context(request: Request, *, require: bool = True) -> Ctx:
-        api = request.url.path.startswith(base(request) + "/api/") or "/api/" in request.url.path
-        session = maker()
-        loaded = auth.load_session(session, request.cookies.get(SESSION_COOKIE), settings.auth)
-        session.commit()
-        ctx = Ctx(request, session, None, None, lang_of(request), api)
-        if loaded:
-            ctx.login, ctx.user = loaded
-            role = auth.ROLES.get(ctx.user.role)
-            if role is None or role.domain != "programme":  # e.g. Welcome House: no case data
-                session.close()
-                raise Denied(403, "not a programme role")
-        elif require:
-            session.close()
-            raise Denied(401)
-        return ctx
-
-    def render(ctx: Ctx, template: str, status: int = 200, **kw) -> HTMLResponse:
-        lang = ctx.lang
-        html = env.get_template(template).render(
-            base=base(ctx.request),
-            lang=lang,
-            t=lambda key: t(key, lang),
-            user=ctx.user,
-            csrf=ctx.login.csrf_token if ctx.login else "",
-            synthetic=synthetic,
-            pages=roles.STAFF_PAGES.get(ctx.user.role, ()) if ctx.user else (),
-            path=ctx.request.url.path,
-            status_word=lambda s: t(STATUS_WORDS[s], lang),
-            role_label=lambda r: auth.ROLES[r].label_en if lang == "en" else auth.ROLES[r].label_da,
-            country=lambda c: (
+    def page_globals(lang: str) -> dict:
+        return {
+            "status_word": lambda s: t(STATUS_WORDS[s], lang),
+            "country": lambda c: (
                 (countries[c].name_en if lang == "en" else countries[c].name_da)
                 if c in countries
                 else c
             ),
-            **kw,
-        )
-        return HTMLResponse(html, status_code=status)
+        }
 
-    @app.exception_handler(Denied)
-    async def denied(request: Request, exc: Denied):
-        api = "/api/" in request.url.path
-        if exc.status == 401:
-            if api:
-                return JSONResponse({"error": {"status": 401, "message": "log in"}}, 401)
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(
-                f"{base(request)}/login?next={quote(target, safe='')}", status_code=303
-            )
-        if api:
-            msg = exc.message or "forbidden"
-            return JSONResponse({"error": {"status": exc.status, "message": msg}}, exc.status)
-        ctx = Ctx(request, None, None, None, lang_of(request), False)  # type: ignore[arg-type]
-        return render(
-            ctx,
-            "error.html",
-            exc.status,
-            title=t("forbidden", ctx.lang),
-            message=exc.message or t("forbidden_text", ctx.lang),
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
-        if "/api/" in request.url.path:
-            return JSONResponse(
-                {"error": {"status": exc.status_code, "message": str(exc.detail)}}, exc.status_code
-            )
-        ctx = Ctx(request, None, None, None, lang_of(request), False)  # type: ignore[arg-type]
-        return render(
-            ctx,
-            "error.html",
-            exc.status_code,
-            title=str(exc.status_code),
-            message=t("not_found", ctx.lang),
-        )
-
-    async def form_of(ctx: Ctx) -> dict[str, str]:
-        form = await ctx.request.form()
-        data = {k: str(v) for k, v in form.items()}
-        if not auth.csrf_matches(ctx.login.csrf_token, data.get("csrf_token")):
-            raise Denied(403, "CSRF token missing or wrong")
-        return data
-
-    async def json_of(ctx: Ctx) -> dict:
-        if not auth.csrf_matches(ctx.login.csrf_token, ctx.request.headers.get("x-csrf-token")):
-            raise Denied(403, "X-CSRF-Token header missing or wrong")
-        try:
-            body = await ctx.request.json()
-        except ValueError:
-            raise Denied(422, "the body is not JSON") from None
-        if not isinstance(body, dict):
-            raise Denied(422, "the body is a JSON object")
-        return body
-
-    def need_role(ctx: Ctx, *allowed: str) -> None:
-        if ctx.user.role not in allowed:
-            raise Denied(403)
-
-    def redirect(ctx: Ctx, path: str) -> RedirectResponse:
-        return RedirectResponse(base(ctx.request) + path, status_code=303)
+    web = CaseWeb(
+        db,
+        settings,
+        name="programme",
+        title="Københavnermodellen API",
+        roles=PROGRAMME_ROLES,  # a Welcome House role, say, sees no case data
+        foreign_role="not a programme role",
+        templates=HERE / "templates",
+        static=HERE / "static",
+        stylesheet="programme.css",
+        t=t,
+        pages=roles.STAFF_PAGES,
+        page_globals=page_globals,
+    )
+    app, opened, render = web.app, web.opened, web.render
 
     # --- person access -----------------------------------------------------------------------
 
@@ -420,124 +250,6 @@ def create_programme_app(
             ]
         return view
 
-    # --- login -------------------------------------------------------------------------------
-
-    def login_page(request: Request, error: str | None = None, status: int = 200):
-        import secrets
-
-        token = secrets.token_urlsafe(24)
-        ctx = Ctx(request, None, None, None, lang_of(request), False)  # type: ignore[arg-type]
-        demo_users = []
-        if settings.demo and synthetic:
-            with maker() as s:
-                demo_users = list(
-                    s.scalars(
-                        select(User)
-                        .where(User.is_demo, User.role.in_(PROGRAMME_ROLES))
-                        .order_by(User.id)
-                    )
-                )
-        resp = render(
-            ctx,
-            "login.html",
-            status,
-            login_csrf=token,
-            error=error,
-            next=request.query_params.get("next", ""),
-            demo_users=demo_users,
-        )
-        resp.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            path=cookie_path(),
-            httponly=True,
-            samesite="strict",
-            secure=settings.secure_cookies,
-        )
-        return resp
-
-    def safe_next(request: Request, target: str) -> str:
-        b = base(request)
-        if target.startswith(b + "/") and not target.startswith("//") and "\\" not in target:
-            return target
-        return b + "/"
-
-    def start(request: Request, session: Session, user: User, target: str) -> Response:
-        token, _csrf = auth.start_session(session, user, settings.auth)
-        access_log.record(session, access_log.Actor(user.id, user.username, user.role), "login")
-        session.commit()
-        resp = RedirectResponse(safe_next(request, target), status_code=303)
-        resp.set_cookie(
-            SESSION_COOKIE,
-            token,
-            path=cookie_path(),
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-        )
-        resp.delete_cookie(LOGIN_CSRF_COOKIE, path=cookie_path())
-        return resp
-
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request):
-        return login_page(request)
-
-    @app.post("/login", include_in_schema=False)
-    async def login(request: Request):
-        form = await request.form()
-        lang = lang_of(request)
-        if not auth.csrf_matches(
-            request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))
-        ):
-            return login_page(request, "CSRF", 403)
-        username = str(form.get("username", "")).strip()
-        password = str(form.get("password", ""))
-        client = request.client.host if request.client else "unknown"
-        with maker() as session:
-            try:
-                user = auth.authenticate(session, username, password, client, settings.auth)
-            except auth.LoginThrottledError:
-                session.commit()
-                return login_page(request, t("login_throttled", lang), 429)
-            if user is None:
-                access_log.record(
-                    session, access_log.Actor(None, username[:64] or "-", "-"), "login_failed"
-                )
-                session.commit()
-                return login_page(request, t("login_failed", lang), 401)
-            return start(request, session, user, str(form.get("next", "")))
-
-    @app.post("/login/demo", include_in_schema=False)
-    async def login_demo(request: Request):
-        form = await request.form()
-        if not auth.csrf_matches(
-            request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))
-        ):
-            return login_page(request, "CSRF", 403)
-        with maker() as session:
-            if not (settings.demo and is_synthetic(session)):
-                raise Denied(403, "the demo login works only on a synthetic database")
-            user = session.scalar(
-                select(User).where(User.username == str(form.get("username", "")), User.is_demo)
-            )
-            if user is None:
-                raise Denied(403, "no such demo user")
-            return start(request, session, user, "")
-
-    @app.post("/logout", include_in_schema=False)
-    async def logout(request: Request):
-        ctx = context(request)
-        try:
-            await form_of(ctx)
-            auth.end_session(ctx.db, request.cookies.get(SESSION_COOKIE))
-            access_log.record(ctx.db, ctx.actor, "logout")
-            ctx.db.commit()
-        finally:
-            ctx.db.close()
-        resp = redirect(ctx, "/login")
-        resp.delete_cookie(SESSION_COOKIE, path=cookie_path())
-        return resp
-
     # --- pages -------------------------------------------------------------------------------
 
     def team_tasks(ctx: Ctx) -> list[tuple[CaseRecord, object]]:
@@ -554,8 +266,7 @@ def create_programme_app(
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             pages = roles.STAFF_PAGES.get(ctx.user.role, ())
             if "tasks" not in pages:
                 return redirect(ctx, f"/{pages[0]}" if pages else "/login")
@@ -569,8 +280,6 @@ def create_programme_app(
             )
             ctx.db.commit()
             return render(ctx, "tasks.html", items=items[:300], total=len(items))
-        finally:
-            ctx.db.close()
 
     @app.get("/tasks", response_class=HTMLResponse, include_in_schema=False)
     def tasks_page(request: Request):
@@ -578,8 +287,7 @@ def create_programme_app(
 
     @app.get("/persons", response_class=HTMLResponse, include_in_schema=False)
     def persons_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             persons = scoped_persons(ctx)[:500]
             access_log.record_many(
                 ctx.db, ctx.actor, "search", [p.id for p in persons], purpose="caseload list"
@@ -593,8 +301,6 @@ def create_programme_app(
                 has_key=vault is not None,
                 mask=mask_cpr,
             )
-        finally:
-            ctx.db.close()
 
     def search(ctx: Ctx, q: str) -> list[Person]:
         q = q.strip()
@@ -620,8 +326,7 @@ def create_programme_app(
 
     @app.post("/persons/search", response_class=HTMLResponse, include_in_schema=False)
     async def persons_search(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             form = await form_of(ctx)
             hits = search(ctx, form.get("q", ""))
             return render(
@@ -632,13 +337,10 @@ def create_programme_app(
                 has_key=vault is not None,
                 mask=mask_cpr,
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/persons/{person_id}", response_class=HTMLResponse, include_in_schema=False)
     def person_page(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             try:
                 p, rec, basis = read_person(ctx, person_id)
             except Denied as d:
@@ -665,8 +367,6 @@ def create_programme_app(
                 has_key=vault is not None,
                 saved=request.query_params.get("saved"),
             )
-        finally:
-            ctx.db.close()
 
     def open_slots(ctx: Ctx) -> list[Slot]:
         today = settings.today()
@@ -687,8 +387,7 @@ def create_programme_app(
 
     @app.post("/persons/{person_id}/break-glass", include_in_schema=False)
     async def break_glass(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             form = await form_of(ctx)
             p = load_person(ctx, person_id)
             try:
@@ -714,8 +413,6 @@ def create_programme_app(
             )
             ctx.db.commit()
             return redirect(ctx, f"/persons/{p.id}")
-        finally:
-            ctx.db.close()
 
     def reveal(ctx: Ctx, person_id: int, purpose: str) -> tuple[Person, str]:
         if vault is None:
@@ -740,13 +437,10 @@ def create_programme_app(
 
     @app.post("/persons/{person_id}/reveal", response_class=HTMLResponse, include_in_schema=False)
     async def reveal_page(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             form = await form_of(ctx)
             p, cpr = reveal(ctx, person_id, form.get("purpose", ""))
             return render(ctx, "reveal.html", p=p, cpr=f"{cpr[:6]}-{cpr[6:]}")
-        finally:
-            ctx.db.close()
 
     def add_episode(ctx: Ctx, p: Person, data: dict) -> Episode:
         kind = data.get("kind", "")
@@ -798,20 +492,16 @@ def create_programme_app(
 
     @app.post("/persons/{person_id}/episodes", include_in_schema=False)
     async def episodes_post(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             p, _rec, _b = read_person(ctx, person_id, purpose="adding an episode")
             add_episode(ctx, p, data)
             ctx.db.commit()
             return redirect(ctx, f"/persons/{p.id}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/persons/{person_id}/waivers", include_in_schema=False)
     async def waiver_post(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, "caseworker", "team_leader")
             p, _rec, _b = read_person(ctx, person_id, purpose="waiver request")
@@ -839,13 +529,10 @@ def create_programme_app(
             )
             ctx.db.commit()
             return redirect(ctx, f"/persons/{p.id}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/waivers/{waiver_id}/approve", include_in_schema=False)
     async def waiver_approve(request: Request, waiver_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await form_of(ctx)
             need_role(ctx, "team_leader")
             w = ctx.db.get(Waiver, waiver_id)
@@ -866,13 +553,10 @@ def create_programme_app(
             )
             ctx.db.commit()
             return redirect(ctx, "/compliance")
-        finally:
-            ctx.db.close()
 
     @app.get("/compliance", response_class=HTMLResponse, include_in_schema=False)
     def compliance_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "team_leader")
             today = settings.today()
             persons = scoped_persons(ctx)
@@ -896,13 +580,10 @@ def create_programme_app(
                 n=len(persons),
                 statuses=list(URGENCY),
             )
-        finally:
-            ctx.db.close()
 
     @app.post("/break-glass/{bg_id}/acknowledge", include_in_schema=False)
     async def break_glass_ack(request: Request, bg_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await form_of(ctx)
             need_role(ctx, "team_leader")
             bg = ctx.db.get(BreakGlass, bg_id)
@@ -911,20 +592,15 @@ def create_programme_app(
             bg.acknowledged_by, bg.acknowledged_at = ctx.user.username, utcnow()
             ctx.db.commit()
             return redirect(ctx, "/compliance")
-        finally:
-            ctx.db.close()
 
     @app.get("/companies", response_class=HTMLResponse, include_in_schema=False)
     def companies_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "caseworker", "team_leader", "company_consultant")
             q = select(Company).options(selectinload(Company.slots)).order_by(Company.name)
             if ctx.user.role == "company_consultant":
                 q = q.where(Company.consultant_id == ctx.user.id)
             return render(ctx, "companies.html", companies=list(ctx.db.scalars(q)))
-        finally:
-            ctx.db.close()
 
     def slot_matches(ctx: Ctx, slot_id: int):
         need_role(ctx, "caseworker", "team_leader", "company_consultant")
@@ -958,12 +634,9 @@ def create_programme_app(
 
     @app.get("/slots/{slot_id}", response_class=HTMLResponse, include_in_schema=False)
     def slot_page(request: Request, slot_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             slot, matches = slot_matches(ctx, slot_id)
             return render(ctx, "slot.html", slot=slot, matches=matches)
-        finally:
-            ctx.db.close()
 
     def kpi_frame(ctx: Ctx):
         need_role(ctx, "analyst", "team_leader")
@@ -974,15 +647,12 @@ def create_programme_app(
 
     @app.get("/kpis", response_class=HTMLResponse, include_in_schema=False)
     def kpis_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             frame = kpi_frame(ctx)
             frame = frame[frame["sex"] == request.query_params.get("sex", "all")]
             years = sorted(frame["cohort_year"].unique())
             table = {(r.kpi_id, r.cohort_year): r for r in frame.itertuples()}
             return render(ctx, "kpis.html", kpis=list(KPI_BY_ID.values()), years=years, table=table)
-        finally:
-            ctx.db.close()
 
     def audit_extract(ctx: Ctx, person_ref: str) -> tuple[Person, list[dict]]:
         need_role(ctx, "auditor")
@@ -1004,8 +674,7 @@ def create_programme_app(
 
     @app.get("/audit", response_class=HTMLResponse, include_in_schema=False)
     def audit_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "auditor")
             ref = request.query_params.get("person", "").strip()
             events, recent = None, []
@@ -1016,13 +685,10 @@ def create_programme_app(
                     ctx.db.scalars(select(AccessEvent).order_by(AccessEvent.id.desc()).limit(100))
                 )
             return render(ctx, "audit.html", ref=ref, events=events, recent=recent)
-        finally:
-            ctx.db.close()
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, "admin")
             return render(
                 ctx,
@@ -1035,21 +701,14 @@ def create_programme_app(
                     )
                 ),
             )
-        finally:
-            ctx.db.close()
 
     # --- JSON API ------------------------------------------------------------------------------
 
-    def api(ctx: Ctx, payload, status: int = 200) -> JSONResponse:
-        return JSONResponse(json.loads(json.dumps(payload, default=str)), status_code=status)
-
     @app.get("/api/v1/me")
     def api_me(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             u = ctx.user
             return api(
-                ctx,
                 {
                     "username": u.username,
                     "role": u.role,
@@ -1057,13 +716,10 @@ def create_programme_app(
                     "csrf_token": ctx.login.csrf_token,
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/tasks")
     def api_tasks(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             items = team_tasks(ctx)
             access_log.record_many(
                 ctx.db,
@@ -1074,7 +730,6 @@ def create_programme_app(
             )
             ctx.db.commit()
             return api(
-                ctx,
                 {
                     "tasks": [
                         {
@@ -1087,17 +742,13 @@ def create_programme_app(
                     ]
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/persons/search")
     async def api_search(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             hits = search(ctx, str(body.get("q", "")))
             return api(
-                ctx,
                 {
                     "persons": [
                         {
@@ -1110,47 +761,34 @@ def create_programme_app(
                     ]
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/persons/{person_id}")
     def api_person(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             p, rec, basis = read_person(ctx, person_id)
-            return api(ctx, person_view(ctx, p, rec) | {"access": basis})
-        finally:
-            ctx.db.close()
+            return api(person_view(ctx, p, rec) | {"access": basis})
 
     @app.post("/api/v1/persons/{person_id}/reveal")
     async def api_reveal(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             p, cpr = reveal(ctx, person_id, str(body.get("purpose", "")))
-            return api(ctx, {"id": p.id, "cpr": f"{cpr[:6]}-{cpr[6:]}"})
-        finally:
-            ctx.db.close()
+            return api({"id": p.id, "cpr": f"{cpr[:6]}-{cpr[6:]}"})
 
     @app.post("/api/v1/persons/{person_id}/episodes")
     async def api_episode(request: Request, person_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             p, _rec, _b = read_person(ctx, person_id, purpose="adding an episode")
             ep = add_episode(ctx, p, {k: "" if v is None else str(v) for k, v in body.items()})
             ctx.db.commit()
-            return api(ctx, {"id": ep.id}, 201)
-        finally:
-            ctx.db.close()
+            return api({"id": ep.id}, 201)
 
     @app.get("/api/v1/slots/{slot_id}/matches")
     def api_matches(request: Request, slot_id: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             slot, matches = slot_matches(ctx, slot_id)
             return api(
-                ctx,
                 {
                     "slot": slot.id,
                     "matches": [
@@ -1164,31 +802,22 @@ def create_programme_app(
                     ],
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/kpis")
     def api_kpis(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             frame = kpi_frame(ctx)
             return api(
-                ctx,
                 {
                     "as_of": settings.today().isoformat(),
                     "kpis": frame.where(frame.notna(), None).to_dict(orient="records"),
                 },
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/audit/{person_ref}")
     def api_audit(request: Request, person_ref: str):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             _p, events = audit_extract(ctx, person_ref)
-            return api(ctx, {"person_id": person_ref, "events": events})
-        finally:
-            ctx.db.close()
+            return api({"person_id": person_ref, "events": events})
 
     return app

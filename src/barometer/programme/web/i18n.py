@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-LANGS = ("da", "en")
+from barometer.casework import i18n
+
 WORDS: dict[str, tuple[str, str]] = {
+    **i18n.WORDS,
     "app_title": ("Københavnermodellen", "The Copenhagen model"),
-    "skip": ("Gå til indhold", "Skip to content"),
-    "synthetic": (
-        "SYNTETISKE DATA: ingen rigtige personer",
-        "SYNTHETIC DATA: no real persons",
-    ),
-    "login": ("Log ind", "Log in"),
-    "logout": ("Log ud", "Log out"),
-    "username": ("Brugernavn", "Username"),
-    "password": ("Adgangskode", "Password"),
-    "login_failed": ("Forkert brugernavn eller adgangskode.", "Wrong username or password."),
-    "login_throttled": (
-        "For mange forkerte forsøg. Prøv igen senere.",
-        "Too many failed attempts. Try again later.",
-    ),
-    "demo_login": ("Demo-login (kun syntetiske data)", "Demo login (synthetic data only)"),
-    "demo_as": ("Log ind som", "Log in as"),
-    "nav": ("Hovedmenu", "Main menu"),
     "tasks": ("Mine frister", "My deadlines"),
     "persons": ("Borgere", "Citizens"),
     "compliance": ("Overholdelse", "Compliance"),
@@ -29,7 +14,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "kpis": ("Nøgletal", "Key figures"),
     "audit": ("Adgangslog", "Access log"),
     "users": ("Brugere", "Users"),
-    "language": ("English", "Dansk"),
     "search": ("Søg", "Search"),
     "search_label": ("Navn, id eller CPR-nummer", "Name, id or CPR number"),
     "no_results": ("Ingen fundet.", "None found."),
@@ -140,7 +124,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "ended": ("bortfaldet", "ended"),
     "saved": ("Gemt.", "Saved."),
     "error_form": ("Formularen er ikke gyldig:", "The form is not valid:"),
-    "not_found": ("Ikke fundet", "Not found"),
 }
 STATUS_WORDS = {
     "overdue": "overdue",
@@ -154,5 +137,4 @@ STATUS_WORDS = {
 
 
 def t(key: str, lang: str) -> str:
-    da, en = WORDS[key]
-    return en if lang == "en" else da
+    return i18n.pick(WORDS[key], lang)

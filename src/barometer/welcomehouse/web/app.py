@@ -10,32 +10,30 @@ the programme app: neither domain's staff sees the other's people.
 
 from __future__ import annotations
 
-import json
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, or_, select
-from sqlalchemy.orm import Session, selectinload
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from sqlalchemy.orm import selectinload
 
-from barometer.programme.platform import access_log, auth
-from barometer.programme.platform.db import (
-    DatabaseError,
-    check_current,
-    create_db_engine,
-    is_synthetic,
-    make_sessionmaker,
+from barometer.casework import access_log
+from barometer.casework.models import User
+from barometer.casework.web import (
+    CaseWeb,
+    Ctx,
+    Denied,
+    WebSettings,
+    api,
+    form_of,
+    json_of,
+    need_role,
+    redirect,
+    standalone_app,
 )
-from barometer.programme.platform.models import LoginSession, User
-from barometer.programme.web.app import SECURITY_HEADERS, Denied
 from barometer.welcomehouse import roles
 from barometer.welcomehouse.aggregates import INDICATOR_DEFINITIONS, cells_from_data
 from barometer.welcomehouse.assign import AssignmentRefusedError, assign, refusals
@@ -63,51 +61,27 @@ from barometer.welcomehouse.models import (
     UserScope,
     Volunteer,
 )
-from barometer.welcomehouse.web.i18n import LANGS, t
+from barometer.welcomehouse.web.i18n import t
 
 HERE = Path(__file__).parent
-SESSION_COOKIE = "welcomehouse_session"
-LOGIN_CSRF_COOKIE = "welcomehouse_login_csrf"
-LANG_COOKIE = "welcomehouse_lang"
 OPEN_DAYS = 28  # how far ahead a volunteer sees open shifts
 
 
 @dataclass(frozen=True)
-class WelcomeSettings:
+class WelcomeSettings(WebSettings):
     mount_prefix: str = "/welcomehouse"  # the cookie path, and where standalone serving mounts
-    secure_cookies: bool = True
-    demo: bool = False  # the demo login (refused unless the database is flagged synthetic)
-    auth: auth.AuthSettings = field(default_factory=auth.AuthSettings)
     rules: CertificateRules = field(default_factory=CertificateRules)
-    today: Callable[[], date] = date.today
 
 
 @dataclass
-class Ctx:
-    request: Request
-    db: Session
-    user: User | None
-    login: LoginSession | None
-    lang: str
-    scope: UserScope | None = None
-
-    @property
-    def actor(self) -> access_log.Actor:
-        return access_log.Actor(self.user.id, self.user.username, self.user.role)
+class WelcomeCtx(Ctx):
+    scope: UserScope | None = None  # the user's house, organisation or own volunteer record
 
 
 def create_standalone_app(db: str | Engine, *, settings: WelcomeSettings | None = None) -> FastAPI:
     """The Welcome House app mounted at its prefix, with ``/`` redirecting there."""
     settings = settings or WelcomeSettings()
-    outer = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    inner = create_welcomehouse_app(db, settings=settings)
-
-    @outer.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse(settings.mount_prefix + "/", status_code=303)
-
-    outer.mount(settings.mount_prefix, inner)
-    return outer
+    return standalone_app(create_welcomehouse_app(db, settings=settings), settings.mount_prefix)
 
 
 def create_welcomehouse_app(
@@ -119,171 +93,34 @@ def create_welcomehouse_app(
     """The Welcome House module as an ASGI app; mount it under ``mount_prefix``."""
     settings = settings or WelcomeSettings()
     if mount_prefix is not None:
-        from dataclasses import replace
-
         settings = replace(settings, mount_prefix=mount_prefix)
-    engine = create_db_engine(db) if isinstance(db, str) else db
-    check_current(engine)
-    maker = make_sessionmaker(engine)
-    with maker() as s:
-        synthetic = is_synthetic(s)
-    if settings.demo and not synthetic:
-        raise DatabaseError("the demo login works only on a database flagged synthetic")
     rules = settings.rules
-    app = FastAPI(
-        title="Welcome House API",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url="/api/v1/openapi.json",
-    )
-    env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    # --- plumbing --------------------------------------------------------------------------
-
-    def base(request: Request) -> str:
-        return request.scope.get("root_path", "").rstrip("/")
-
-    def lang_of(request: Request) -> str:
-        q = request.query_params.get("lang")
-        if q in LANGS:
-            return q
-        c = request.cookies.get(LANG_COOKIE)
-        return c if c in LANGS else "da"
-
-    def cookie_path() -> str:
-        return settings.mount_prefix or "/"
-
-    def is_api(request: Request) -> bool:
-        return "/api/" in request.url.path
-
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        q = request.query_params.get("lang")
-        if q in LANGS:
-            response.set_cookie(
-                LANG_COOKIE,
-                q,
-                path=cookie_path(),
-                samesite="lax",
-                secure=settings.secure_cookies,
-                httponly=True,
-            )
-        return response
-
-    def context(request: Request) -> Ctx:
-        """The logged-in Welcome House user, else 401; a role of another domain gets 403."""
-        session = maker()
-        loaded = auth.load_session(session, request.cookies.get(SESSION_COOKIE), settings.auth)
-        session.commit()
-        if not loaded:
-            session.close()
-            raise Denied(401)
-        ctx = Ctx(request, session, loaded[1], loaded[0], lang_of(request))
-        if ctx.user.role not in roles.ROLE_NAMES:
-            session.close()
-            raise Denied(403, "not a Welcome House role")
-        ctx.scope = session.get(UserScope, ctx.user.id)
+    def admit(ctx: WelcomeCtx) -> None:
+        ctx.scope = ctx.db.get(UserScope, ctx.user.id)
         if ctx.user.role in roles.SCOPE_OF and ctx.scope is None:
-            session.close()
             raise Denied(403, "this user has no scope")
-        return ctx
 
-    def render(ctx: Ctx, template: str, status: int = 200, **kw) -> HTMLResponse:
-        lang = ctx.lang
-        html = env.get_template(template).render(
-            base=base(ctx.request),
-            lang=lang,
-            t=lambda key: t(key, lang),
-            user=ctx.user,
-            csrf=ctx.login.csrf_token if ctx.login else "",
-            synthetic=synthetic,
-            pages=roles.PAGES.get(ctx.user.role, ()) if ctx.user else (),
-            path=ctx.request.url.path,
-            role_label=lambda r: auth.ROLES[r].label_en if lang == "en" else auth.ROLES[r].label_da,
-            **kw,
-        )
-        return HTMLResponse(html, status_code=status)
-
-    def bare(request: Request) -> Ctx:
-        return Ctx(request, None, None, None, lang_of(request))  # type: ignore[arg-type]
-
-    @app.exception_handler(Denied)
-    async def denied(request: Request, exc: Denied):
-        if exc.status == 401:
-            if is_api(request):
-                return JSONResponse({"error": {"status": 401, "message": "log in"}}, 401)
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(
-                f"{base(request)}/login?next={quote(target, safe='')}", status_code=303
-            )
-        if is_api(request):
-            msg = exc.message or "forbidden"
-            return JSONResponse({"error": {"status": exc.status, "message": msg}}, exc.status)
-        ctx = bare(request)
-        title = t("forbidden", ctx.lang) if exc.status == 403 else str(exc.status)
-        return render(
-            ctx,
-            "error.html",
-            exc.status,
-            title=title,
-            message=exc.message or t("forbidden_text", ctx.lang),
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
-        if is_api(request):
-            return JSONResponse(
-                {"error": {"status": exc.status_code, "message": str(exc.detail)}}, exc.status_code
-            )
-        ctx = bare(request)
-        return render(
-            ctx,
-            "error.html",
-            exc.status_code,
-            title=str(exc.status_code),
-            message=t("not_found", ctx.lang),
-        )
-
-    async def form_of(ctx: Ctx) -> dict[str, str]:
-        form = await ctx.request.form()
-        data = {k: str(v) for k, v in form.items()}
-        if not auth.csrf_matches(ctx.login.csrf_token, data.get("csrf_token")):
-            raise Denied(403, "CSRF token missing or wrong")
-        return data
-
-    async def json_of(ctx: Ctx) -> dict:
-        if not auth.csrf_matches(ctx.login.csrf_token, ctx.request.headers.get("x-csrf-token")):
-            raise Denied(403, "X-CSRF-Token header missing or wrong")
-        try:
-            body = await ctx.request.json()
-        except ValueError:
-            raise Denied(422, "the body is not JSON") from None
-        if not isinstance(body, dict):
-            raise Denied(422, "the body is a JSON object")
-        return body
-
-    def need_role(ctx: Ctx, *allowed: str) -> None:
-        if ctx.user.role not in allowed:
-            raise Denied(403)
-
-    def redirect(ctx: Ctx, path: str) -> RedirectResponse:
-        return RedirectResponse(base(ctx.request) + path, status_code=303)
-
-    def api(payload, status: int = 200) -> JSONResponse:
-        return JSONResponse(json.loads(json.dumps(payload, default=str)), status_code=status)
+    web = CaseWeb(
+        db,
+        settings,
+        name="welcomehouse",
+        title="Welcome House API",
+        roles=roles.ROLE_NAMES,  # a programme role, say, sees no volunteer
+        foreign_role="not a Welcome House role",
+        templates=HERE / "templates",
+        static=HERE / "static",
+        stylesheet="welcomehouse.css",
+        t=t,
+        pages=roles.PAGES,
+        ctx_type=WelcomeCtx,
+        admit=admit,
+    )
+    app, opened, render = web.app, web.opened, web.render
 
     # --- scope -------------------------------------------------------------------------------
 
-    def volunteers_in_scope(ctx: Ctx):
+    def volunteers_in_scope(ctx: WelcomeCtx):
         """The select of volunteers the user may see (403 for roles that see none)."""
         q = select(Volunteer).options(
             selectinload(Volunteer.certificates), selectinload(Volunteer.organisation)
@@ -312,7 +149,7 @@ def create_welcomehouse_app(
             return q.where(Volunteer.id == sc.volunteer_id)
         raise Denied(403)
 
-    def read_volunteer(ctx: Ctx, vid: int, purpose: str) -> Volunteer:
+    def read_volunteer(ctx: WelcomeCtx, vid: int, purpose: str) -> Volunteer:
         v = ctx.db.scalar(volunteers_in_scope(ctx).where(Volunteer.id == vid))
         if v is None:
             exists = ctx.db.get(Volunteer, vid) is not None
@@ -323,7 +160,7 @@ def create_welcomehouse_app(
         ctx.db.commit()
         return v
 
-    def activities_in_scope(ctx: Ctx):
+    def activities_in_scope(ctx: WelcomeCtx):
         q = select(Activity).options(
             selectinload(Activity.house), selectinload(Activity.organisation)
         )
@@ -333,7 +170,7 @@ def create_welcomehouse_app(
             return q.where(Activity.organisation_id == ctx.scope.organisation_id)
         raise Denied(403)
 
-    def load_session(ctx: Ctx, sid: int) -> ActivitySession:
+    def load_session(ctx: WelcomeCtx, sid: int) -> ActivitySession:
         s = ctx.db.scalar(
             select(ActivitySession)
             .where(ActivitySession.id == sid)
@@ -343,7 +180,7 @@ def create_welcomehouse_app(
             raise Denied(404, "no such session")
         return s
 
-    def session_in_scope(ctx: Ctx, s: ActivitySession) -> bool:
+    def session_in_scope(ctx: WelcomeCtx, s: ActivitySession) -> bool:
         a = s.activity
         if ctx.user.role == roles.STAFF:
             return a.house_id == ctx.scope.house_id
@@ -361,7 +198,7 @@ def create_welcomehouse_app(
             return a.organisation_id == v.organisation_id
         return a.organisation_id is None and (v.house_id is None or a.house_id == v.house_id)
 
-    def needed_kinds(ctx: Ctx, v: Volunteer) -> set[str]:
+    def needed_kinds(ctx: WelcomeCtx, v: Volunteer) -> set[str]:
         q = select(Activity.requires_certificate).distinct()
         if v.organisation_id is not None:
             q = q.where(Activity.organisation_id == v.organisation_id)
@@ -382,7 +219,7 @@ def create_welcomehouse_app(
             if k in held or k in kinds
         ]
 
-    def volunteer_view(ctx: Ctx, v: Volunteer) -> dict:
+    def volunteer_view(ctx: WelcomeCtx, v: Volunteer) -> dict:
         """What the user's role may see of a volunteer."""
         today = settings.today()
         needed = needed_kinds(ctx, v)
@@ -422,7 +259,7 @@ def create_welcomehouse_app(
             ]
         return view
 
-    def shifts(ctx: Ctx, v: Volunteer) -> list[dict]:
+    def shifts(ctx: WelcomeCtx, v: Volunteer) -> list[dict]:
         q = (
             select(Assignment, ActivitySession, Activity)
             .join(ActivitySession, ActivitySession.id == Assignment.session_id)
@@ -442,135 +279,14 @@ def create_welcomehouse_app(
             for asg, s, a in ctx.db.execute(q)
         ]
 
-    # --- login -------------------------------------------------------------------------------
-
-    def login_page(request: Request, error: str | None = None, status: int = 200):
-        token = secrets.token_urlsafe(24)
-        demo_users = []
-        if settings.demo and synthetic:
-            with maker() as s:
-                demo_users = list(
-                    s.scalars(
-                        select(User)
-                        .where(User.is_demo, User.role.in_(roles.ROLE_NAMES))
-                        .order_by(User.id)
-                    )
-                )
-        resp = render(
-            bare(request),
-            "login.html",
-            status,
-            login_csrf=token,
-            error=error,
-            next=request.query_params.get("next", ""),
-            demo_users=demo_users,
-        )
-        resp.set_cookie(
-            LOGIN_CSRF_COOKIE,
-            token,
-            path=cookie_path(),
-            httponly=True,
-            samesite="strict",
-            secure=settings.secure_cookies,
-        )
-        return resp
-
-    def safe_next(request: Request, target: str) -> str:
-        b = base(request)
-        if target.startswith(b + "/") and not target.startswith("//") and "\\" not in target:
-            return target
-        return b + "/"
-
-    def start(request: Request, session: Session, user: User, target: str) -> Response:
-        token, _csrf = auth.start_session(session, user, settings.auth)
-        access_log.record(session, access_log.Actor(user.id, user.username, user.role), "login")
-        session.commit()
-        resp = RedirectResponse(safe_next(request, target), status_code=303)
-        resp.set_cookie(
-            SESSION_COOKIE,
-            token,
-            path=cookie_path(),
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-        )
-        resp.delete_cookie(LOGIN_CSRF_COOKIE, path=cookie_path())
-        return resp
-
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request):
-        return login_page(request)
-
-    @app.post("/login", include_in_schema=False)
-    async def login(request: Request):
-        form = await request.form()
-        lang = lang_of(request)
-        if not auth.csrf_matches(
-            request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))
-        ):
-            return login_page(request, "CSRF", 403)
-        username = str(form.get("username", "")).strip()
-        client = request.client.host if request.client else "unknown"
-        with maker() as session:
-            try:
-                user = auth.authenticate(
-                    session, username, str(form.get("password", "")), client, settings.auth
-                )
-            except auth.LoginThrottledError:
-                session.commit()
-                return login_page(request, t("login_throttled", lang), 429)
-            if user is None:
-                access_log.record(
-                    session, access_log.Actor(None, username[:64] or "-", "-"), "login_failed"
-                )
-                session.commit()
-                return login_page(request, t("login_failed", lang), 401)
-            return start(request, session, user, str(form.get("next", "")))
-
-    @app.post("/login/demo", include_in_schema=False)
-    async def login_demo(request: Request):
-        form = await request.form()
-        if not auth.csrf_matches(
-            request.cookies.get(LOGIN_CSRF_COOKIE, ""), str(form.get("csrf_token", ""))
-        ):
-            return login_page(request, "CSRF", 403)
-        with maker() as session:
-            if not (settings.demo and is_synthetic(session)):
-                raise Denied(403, "the demo login works only on a synthetic database")
-            user = session.scalar(
-                select(User).where(
-                    User.username == str(form.get("username", "")),
-                    User.is_demo,
-                    User.role.in_(roles.ROLE_NAMES),
-                )
-            )
-            if user is None:
-                raise Denied(403, "no such demo user")
-            return start(request, session, user, "")
-
-    @app.post("/logout", include_in_schema=False)
-    async def logout(request: Request):
-        ctx = context(request)
-        try:
-            await form_of(ctx)
-            auth.end_session(ctx.db, request.cookies.get(SESSION_COOKIE))
-            access_log.record(ctx.db, ctx.actor, "logout")
-            ctx.db.commit()
-        finally:
-            ctx.db.close()
-        resp = redirect(ctx, "/login")
-        resp.delete_cookie(SESSION_COOKIE, path=cookie_path())
-        return resp
-
     # --- pages -------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request):
-        ctx = context(request)
-        ctx.db.close()
-        return redirect(ctx, "/" + roles.PAGES[ctx.user.role][0])
+        with opened(request) as ctx:
+            return redirect(ctx, "/" + roles.PAGES[ctx.user.role][0])
 
-    def volunteer_list(ctx: Ctx) -> list[dict]:
+    def volunteer_list(ctx: WelcomeCtx) -> list[dict]:
         vols = list(ctx.db.scalars(volunteers_in_scope(ctx).order_by(Volunteer.name)))
         log_many(
             ctx.db,
@@ -585,8 +301,7 @@ def create_welcomehouse_app(
 
     @app.get("/volunteers", response_class=HTMLResponse, include_in_schema=False)
     def volunteers_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             views = volunteer_list(ctx)
             if ctx.user.role == roles.STAFF:
@@ -594,13 +309,10 @@ def create_welcomehouse_app(
             else:
                 expiring = [(v, None) for v in views if v["certificate_status"] == "expiring"]
             return render(ctx, "volunteers.html", volunteers=views, expiring=expiring)
-        finally:
-            ctx.db.close()
 
     @app.get("/volunteers/{vid}", response_class=HTMLResponse, include_in_schema=False)
     def volunteer_page(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             v = read_volunteer(ctx, vid, "volunteer record")
             return render(
@@ -610,10 +322,8 @@ def create_welcomehouse_app(
                 kinds=CERTIFICATE_KINDS,
                 saved=request.query_params.get("saved"),
             )
-        finally:
-            ctx.db.close()
 
-    def add_certificate(ctx: Ctx, vid: int, data: dict) -> Certificate:
+    def add_certificate(ctx: WelcomeCtx, vid: int, data: dict) -> Certificate:
         need_role(ctx, roles.STAFF)
         v = read_volunteer(ctx, vid, "recording a certificate assessment")
         kind = data.get("kind", "")
@@ -652,14 +362,11 @@ def create_welcomehouse_app(
 
     @app.post("/volunteers/{vid}/certificates", include_in_schema=False)
     async def certificate_post(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             add_certificate(ctx, vid, await form_of(ctx))
             return redirect(ctx, f"/volunteers/{vid}?saved=1")
-        finally:
-            ctx.db.close()
 
-    def activity_list(ctx: Ctx):
+    def activity_list(ctx: WelcomeCtx):
         acts = list(ctx.db.scalars(activities_in_scope(ctx).order_by(Activity.activity_ref)))
         today = settings.today()
         upcoming = {}
@@ -683,14 +390,11 @@ def create_welcomehouse_app(
 
     @app.get("/activities", response_class=HTMLResponse, include_in_schema=False)
     def activities_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             acts, upcoming = activity_list(ctx)
             return render(ctx, "activities.html", activities=acts, upcoming=upcoming)
-        finally:
-            ctx.db.close()
 
-    def session_detail(ctx: Ctx, sid: int) -> dict:
+    def session_detail(ctx: WelcomeCtx, sid: int) -> dict:
         need_role(ctx, roles.STAFF, roles.COORDINATOR)
         s = load_session(ctx, sid)
         if not session_in_scope(ctx, s):
@@ -742,8 +446,7 @@ def create_welcomehouse_app(
 
     @app.get("/sessions/{sid}", response_class=HTMLResponse, include_in_schema=False)
     def session_page(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             if ctx.user.role == roles.VOLUNTEER:
                 return redirect(ctx, "/sessions")
             d = session_detail(ctx, sid)
@@ -756,10 +459,8 @@ def create_welcomehouse_app(
                 saved=request.query_params.get("saved"),
                 refused=request.query_params.get("refused"),
             )
-        finally:
-            ctx.db.close()
 
-    def do_assign(ctx: Ctx, sid: int, vid: int):
+    def do_assign(ctx: WelcomeCtx, sid: int, vid: int):
         s = load_session(ctx, sid)
         if not session_in_scope(ctx, s):
             raise Denied(403, "outside your scope")
@@ -776,8 +477,7 @@ def create_welcomehouse_app(
 
     @app.post("/sessions/{sid}/assignments", include_in_schema=False)
     async def assign_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             vid = int(data["volunteer"]) if str(data.get("volunteer", "")).isdigit() else -1
@@ -788,13 +488,10 @@ def create_welcomehouse_app(
                     raise
                 return redirect(ctx, f"/sessions/{sid}?refused={quote(d.message)}")
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/sessions/{sid}/attendance", include_in_schema=False)
     async def attendance_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
             s = load_session(ctx, sid)
@@ -828,13 +525,10 @@ def create_welcomehouse_app(
             )
             ctx.db.commit()
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/sessions/{sid}/hours", include_in_schema=False)
     async def hours_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
             s = load_session(ctx, sid)
@@ -863,13 +557,10 @@ def create_welcomehouse_app(
                 )
             ctx.db.commit()
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     @app.post("/sessions/{sid}/visits", include_in_schema=False)
     async def visit_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
             s = load_session(ctx, sid)
@@ -882,12 +573,10 @@ def create_welcomehouse_app(
                 return redirect(ctx, f"/sessions/{sid}?refused={quote(str(exc))}")
             ctx.db.commit()
             return redirect(ctx, f"/sessions/{sid}?saved=1")
-        finally:
-            ctx.db.close()
 
     # --- the volunteer's own pages --------------------------------------------------------------
 
-    def me_view(ctx: Ctx) -> dict:
+    def me_view(ctx: WelcomeCtx) -> dict:
         need_role(ctx, roles.VOLUNTEER)
         v = read_volunteer(ctx, ctx.scope.volunteer_id, "own profile")
         view = volunteer_view(ctx, v)
@@ -900,15 +589,12 @@ def create_welcomehouse_app(
 
     @app.get("/me", response_class=HTMLResponse, include_in_schema=False)
     def me_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             view = me_view(ctx)
             today = settings.today().isoformat()
             return render(ctx, "me.html", v=view, today=today)
-        finally:
-            ctx.db.close()
 
-    def open_sessions(ctx: Ctx) -> tuple[Volunteer, list[tuple[ActivitySession, list[str]]]]:
+    def open_sessions(ctx: WelcomeCtx) -> tuple[Volunteer, list[tuple[ActivitySession, list[str]]]]:
         need_role(ctx, roles.VOLUNTEER)
         v = read_volunteer(ctx, ctx.scope.volunteer_id, "open shifts")
         today = settings.today()
@@ -933,8 +619,7 @@ def create_welcomehouse_app(
 
     @app.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
     def sessions_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             _v, items = open_sessions(ctx)
             return render(
                 ctx,
@@ -943,10 +628,8 @@ def create_welcomehouse_app(
                 saved=request.query_params.get("saved"),
                 refused=request.query_params.get("refused"),
             )
-        finally:
-            ctx.db.close()
 
-    def sign_up(ctx: Ctx, sid: int):
+    def sign_up(ctx: WelcomeCtx, sid: int):
         need_role(ctx, roles.VOLUNTEER)
         s = load_session(ctx, sid)
         if s.date < settings.today() or not session_in_scope(ctx, s):
@@ -955,8 +638,7 @@ def create_welcomehouse_app(
 
     @app.post("/sessions/{sid}/signup", include_in_schema=False)
     async def signup_post(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await form_of(ctx)
             try:
                 sign_up(ctx, sid)
@@ -965,12 +647,10 @@ def create_welcomehouse_app(
                     raise
                 return redirect(ctx, f"/sessions?refused={quote(d.message)}")
             return redirect(ctx, "/sessions?saved=1")
-        finally:
-            ctx.db.close()
 
     # --- figures and users ------------------------------------------------------------------------
 
-    def figures(ctx: Ctx, day: date):
+    def figures(ctx: WelcomeCtx, day: date):
         need_role(ctx, roles.STAFF, roles.ANALYST)
         data = load_data(ctx.db)
         frame = compute_kpis(data, KpiParams(day=day, rules=rules))
@@ -997,8 +677,7 @@ def create_welcomehouse_app(
 
     @app.get("/figures", response_class=HTMLResponse, include_in_schema=False)
     def figures_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             day = day_of(request)
             frame, cells = figures(ctx, day)
             return render(
@@ -1010,13 +689,10 @@ def create_welcomehouse_app(
                 cells=cells,
                 definitions=INDICATOR_DEFINITIONS,
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.ADMIN)
             q = (
                 select(User, UserScope)
@@ -1039,15 +715,12 @@ def create_welcomehouse_app(
                 return f"volunteer {vols.get(sc.volunteer_id, '')}"
 
             return render(ctx, "users.html", users=[(u, scope_text(sc)) for u, sc in rows])
-        finally:
-            ctx.db.close()
 
     # --- JSON API ------------------------------------------------------------------------------
 
     @app.get("/api/v1/me")
     def api_me(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             out = {
                 "username": ctx.user.username,
                 "role": ctx.user.role,
@@ -1056,44 +729,32 @@ def create_welcomehouse_app(
             if ctx.user.role == roles.VOLUNTEER:
                 out["volunteer"] = me_view(ctx)
             return api(out)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/volunteers")
     def api_volunteers(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             return api({"volunteers": volunteer_list(ctx)})
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/volunteers/{vid}")
     def api_volunteer(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             need_role(ctx, roles.STAFF, roles.COORDINATOR, roles.VOLUNTEER)
             v = read_volunteer(ctx, vid, "volunteer record")
             view = volunteer_view(ctx, v)
             if ctx.user.role != roles.COORDINATOR:
                 view["shifts"] = shifts(ctx, v)
             return api(view)
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/volunteers/{vid}/certificates")
     async def api_certificate(request: Request, vid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             c = add_certificate(ctx, vid, await json_of(ctx))
             return api({"id": c.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/activities")
     def api_activities(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             acts, upcoming = activity_list(ctx)
             return api(
                 {
@@ -1120,13 +781,10 @@ def create_welcomehouse_app(
                     ]
                 }
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/sessions")
     def api_open_sessions(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             _v, items = open_sessions(ctx)
             return api(
                 {
@@ -1144,13 +802,10 @@ def create_welcomehouse_app(
                     ]
                 }
             )
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/sessions/{sid}")
     def api_session(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             d = session_detail(ctx, sid)
             s = d["session"]
             return api(
@@ -1169,13 +824,10 @@ def create_welcomehouse_app(
                     ],
                 }
             )
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/sessions/{sid}/assignments")
     async def api_assign(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             body = await json_of(ctx)
             need_role(ctx, roles.STAFF, roles.COORDINATOR)
             vid = body.get("volunteer")
@@ -1183,23 +835,17 @@ def create_welcomehouse_app(
                 raise Denied(422, "volunteer is the volunteer's id (an integer)")
             a = do_assign(ctx, sid, vid)
             return api({"id": a.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.post("/api/v1/sessions/{sid}/signup")
     async def api_signup(request: Request, sid: int):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             await json_of(ctx)
             a = sign_up(ctx, sid)
             return api({"id": a.id}, 201)
-        finally:
-            ctx.db.close()
 
     @app.get("/api/v1/kpis")
     def api_kpis(request: Request):
-        ctx = context(request)
-        try:
+        with opened(request) as ctx:
             day = day_of(request)
             frame, cells = figures(ctx, day)
             out = {
@@ -1209,7 +855,5 @@ def create_welcomehouse_app(
             if cells is not None:
                 out["aggregates"] = cells.to_dict(orient="records")
             return api(out)
-        finally:
-            ctx.db.close()
 
     return app

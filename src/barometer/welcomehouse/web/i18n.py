@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-LANGS = ("da", "en")
+from barometer.casework import i18n
+
 WORDS: dict[str, tuple[str, str]] = {
+    **i18n.WORDS,
     "app_title": ("Welcome House", "Welcome House"),
-    "skip": ("Gå til indhold", "Skip to content"),
-    "synthetic": ("SYNTETISKE DATA: ingen rigtige personer", "SYNTHETIC DATA: no real persons"),
-    "login": ("Log ind", "Log in"),
-    "logout": ("Log ud", "Log out"),
-    "username": ("Brugernavn", "Username"),
-    "password": ("Adgangskode", "Password"),
-    "login_failed": ("Forkert brugernavn eller adgangskode.", "Wrong username or password."),
-    "login_throttled": (
-        "For mange forkerte forsøg. Prøv igen senere.",
-        "Too many failed attempts. Try again later.",
-    ),
-    "demo_login": ("Demo-login (kun syntetiske data)", "Demo login (synthetic data only)"),
-    "demo_as": ("Log ind som", "Log in as"),
-    "nav": ("Hovedmenu", "Main menu"),
     "volunteers": ("Frivillige", "Volunteers"),
     "activities": ("Aktiviteter", "Activities"),
     "figures": ("Nøgletal", "Key figures"),
     "me": ("Min side", "My page"),
     "sessions": ("Ledige vagter", "Open shifts"),
     "users": ("Brugere", "Users"),
-    "language": ("English", "Dansk"),
     "forbidden": ("Ingen adgang", "Forbidden"),
     "forbidden_text": ("Du har ikke adgang til denne side.", "You have no access to this page."),
-    "not_found": ("Ikke fundet", "Not found"),
     "name": ("Navn", "Name"),
     "organisation": ("Organisation", "Organisation"),
     "house": ("Hus", "House"),
@@ -110,5 +96,5 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def t(key: str, lang: str) -> str:
-    da, en = WORDS.get(key, (key, key))
-    return en if lang == "en" else da
+    """The word for ``key``; a key without one (a status, say) stands for itself."""
+    return i18n.pick(WORDS.get(key, (key, key)), lang)

@@ -20,9 +20,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from barometer.casework.db import utcnow
+from barometer.casework.models import BreakGlass, LoginAttempt, LoginSession, User
 from barometer.errors import BarometerError
-from barometer.programme.platform.db import utcnow
-from barometer.programme.platform.models import BreakGlass, LoginAttempt, LoginSession, User
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from barometer.programme.platform.db import Base, create_db_engine
+from barometer.casework.db import Base, create_db_engine
 
 config = context.config
 engine = config.attributes.get("engine") or create_db_engine(

@@ -161,6 +161,18 @@ def is_synthetic(session: Session) -> bool:
     return read_meta(session, "synthetic") == "true"
 
 
+def check_synthetic_flag(session: Session, synthetic: bool, *, empty: bool) -> None:
+    """Synthetic and real data never share a database: a database flagged synthetic takes only
+    synthetic writes, and the flag is set only on an empty database."""
+    flagged = is_synthetic(session)
+    if flagged and not synthetic:
+        raise DatabaseError("the database holds synthetic data; import real data into a new one")
+    if synthetic and not flagged:
+        if not empty:
+            raise DatabaseError("synthetic data go into a new database, not one with real cases")
+        write_meta(session, "synthetic", "true")
+
+
 @contextlib.contextmanager
 def bulk_writer(engine: Engine) -> Iterator[Session]:
     """One transaction for a bulk write (import, synthesis, retention); a second is refused.

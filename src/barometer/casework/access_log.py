@@ -6,14 +6,16 @@ extract gives dates, actions and purposes, and staff names only when asked (CJEU
 
 from __future__ import annotations
 
+import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from barometer.programme.platform.db import utcnow
-from barometer.programme.platform.models import AccessEvent, AccessLogPurge
+from barometer.casework.db import utcnow
+from barometer.casework.models import AccessEvent, AccessLogPurge
 
 ACTIONS = (
     "read",
@@ -38,6 +40,15 @@ class Actor:
     user_id: int | None
     username: str
     role: str
+
+
+def cli_actor() -> Actor:
+    """The command-line run as an actor: ``cli:<os user>``."""
+    try:
+        who = getpass.getuser()
+    except Exception:  # no login name in a container
+        who = "unknown"
+    return Actor(None, f"cli:{who}", "cli")
 
 
 def record(
@@ -71,8 +82,21 @@ def record(
     return event
 
 
-def record_many(session: Session, actor: Actor, action: str, subject_ids, **kw) -> None:
-    """One event per subject (a search result, an import), added in bulk."""
+def record_many(
+    session: Session,
+    actor: Actor,
+    action: str,
+    record_ids: Iterable[int],
+    *,
+    record_type: str = "person",
+    subject: bool = True,
+    purpose: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """One event per record (a list shown, a search, an import), added in bulk. With ``subject``
+    each record is also the event's subject, the citizen of the per-citizen extract."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown access-log action {action!r}")
     now = utcnow()
     rows = [
         {
@@ -81,26 +105,23 @@ def record_many(session: Session, actor: Actor, action: str, subject_ids, **kw) 
             "username": actor.username,
             "role": actor.role,
             "action": action,
-            "record_type": kw.get("record_type", "person"),
-            "record_id": str(sid),
-            "subject_id": sid,
-            "purpose": kw.get("purpose"),
-            "detail": kw.get("detail"),
+            "record_type": record_type,
+            "record_id": str(rid),
+            "subject_id": rid if subject else None,
+            "purpose": (purpose or None) and purpose[:500],
+            "detail": (detail or None) and detail[:500],
         }
-        for sid in subject_ids
+        for rid in record_ids
     ]
     if rows:
         session.execute(insert(AccessEvent), rows)
 
 
-def extract_for_subject(
-    session: Session, subject_id: int, *, with_staff: bool = False
-) -> list[dict]:
-    """The citizen's right to know who looked: date, action, purpose (role; staff on request)."""
+def extract(session: Session, *conditions, with_staff: bool = False) -> list[dict]:
+    """The events that meet ``conditions``, oldest first: date, action, purpose and role, and the
+    staff member's username only when asked (CJEU C-579/21)."""
     rows = session.scalars(
-        select(AccessEvent)
-        .where(AccessEvent.subject_id == subject_id)
-        .order_by(AccessEvent.at, AccessEvent.id)
+        select(AccessEvent).where(*conditions).order_by(AccessEvent.at, AccessEvent.id)
     )
     out = []
     for e in rows:
@@ -114,6 +135,13 @@ def extract_for_subject(
             item["staff"] = e.username
         out.append(item)
     return out
+
+
+def extract_for_subject(
+    session: Session, subject_id: int, *, with_staff: bool = False
+) -> list[dict]:
+    """The citizen's right to know who looked: date, action, purpose (role; staff on request)."""
+    return extract(session, AccessEvent.subject_id == subject_id, with_staff=with_staff)
 
 
 def purge_before(session: Session, cutoff: datetime, run_id: str) -> int:

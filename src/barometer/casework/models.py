@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from barometer.programme.platform.db import Base
+from barometer.casework.db import Base
 
 
 class User(Base):
