@@ -126,8 +126,9 @@ def upgrade_database(engine: Engine) -> None:
     command.upgrade(_alembic_config(engine), "heads")
 
 
-def check_current(engine: Engine) -> None:
-    """Refuse a database that is missing or behind the code's migrations."""
+def check_current(engine: Engine, module: str = "programme") -> None:
+    """Refuse a database that is missing or behind the code's migrations; the message names
+    ``module``'s migrate command (any module's migrates every module's tables)."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
@@ -135,10 +136,9 @@ def check_current(engine: Engine) -> None:
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current != heads:
-        state = "has no programme tables" if not current else "is behind this version"
-        raise DatabaseError(
-            f"the database {state}: run `barometer programme migrate --db URL` first"
-        )
+        state = "has no tables" if not current else "is behind this version"
+        command = f"barometer {module} migrate --db URL"
+        raise DatabaseError(f"the database {state}: run `{command}` first")
 
 
 def has_tables(engine: Engine) -> bool:

@@ -182,7 +182,7 @@ class CaseWeb:
         self.login_csrf_cookie = f"{name}_login_csrf"
         self.lang_cookie = f"{name}_lang"
         engine = create_db_engine(db) if isinstance(db, str) else db
-        check_current(engine)
+        check_current(engine, name)
         self.maker = make_sessionmaker(engine)
         with self.maker() as s:
             self.synthetic = is_synthetic(s)
