@@ -21,9 +21,11 @@
       el.dataset.drawn = "1";
       var spec = JSON.parse(specEl.textContent);
       // ast: Vega's expression interpreter instead of code made with Function(), so the
-      // page's Content-Security-Policy needs no 'unsafe-eval'; no injected default styles.
+      // page's Content-Security-Policy needs no 'unsafe-eval'; no injected <style> elements
+      // (the tooltip's style is in app.css).
       vegaEmbed(el, spec, {
-        actions: false, renderer: "svg", ast: true, defaultStyle: false
+        actions: false, renderer: "svg", ast: true, defaultStyle: false,
+        tooltip: { disableDefaultStyle: true }
       }).then(function (res) {
         views[el.id] = res.view;
         var actions = el.parentElement.querySelector(".chart-actions");
