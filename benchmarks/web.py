@@ -70,8 +70,8 @@ def free_port() -> int:
 
 def start_server(store: Path, port: int) -> subprocess.Popen:
     code = (
-        "import sys; from barometer.publish.web import serve; "
-        f"serve({str(store)!r}, host='127.0.0.1', port={port})"
+        "from barometer.publish.web import serve; from barometer.settings import ServeSettings; "
+        f"serve({str(store)!r}, ServeSettings(host='127.0.0.1', port={port}))"
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 180

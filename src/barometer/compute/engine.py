@@ -160,6 +160,10 @@ def compute_observations(
     notes: list[str] = []
     bef_years = delivery.years("bef")
     wanted_years = [y for y in bef_years if years is None or y in years]
+    if not wanted_years:
+        raise InputError(
+            f"no population file for the years asked ({years}); data years {bef_years}"
+        )
     last_year = max(bef_years)
     direct = [i for i in catalogue.values() if not isinstance(i, GapIndicator)]
     cells = []

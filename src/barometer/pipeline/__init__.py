@@ -106,6 +106,7 @@ def build_store(
     messages also give the offending values (for the data owner)."""
     started = datetime.now()
     store = check_writable(store)
+    _recorded(store)  # a file that is not a store stops here, before the lock file is made
     with writer_lock(store):
         resolved = resolve_build_settings(settings, recorded=_recorded(store))
         existing = read_inputs(store) or []
@@ -133,6 +134,7 @@ def add_inputs(
     created from these inputs alone."""
     started = datetime.now()
     store = check_writable(store)
+    _recorded(store)  # a file that is not a store stops here, before the lock file is made
     with writer_lock(store):
         resolved = resolve_build_settings(settings, recorded=_recorded(store))
         existing = read_inputs(store) or []

@@ -22,6 +22,7 @@ from barometer.housing import classify_detailed, compute_area_stats, list_counts
 from barometer.inputs import Input, checksum_json
 from barometer.sources.registers import (
     checksum,
+    discover,
     find_missing_years,
     load_delivery,
     split_at_gaps,
@@ -55,6 +56,28 @@ def read_manifest(directory: Path) -> dict | None:
     return manifest
 
 
+def check_years(registers: Path, years: list[int] | None) -> list[str]:
+    """Stop before any work if none of the asked years has a population file; a note for
+    the asked years that have none (they are skipped)."""
+    if years is None:
+        return []
+    found = discover(registers).years("bef")
+    missing = [y for y in years if y not in found]
+    if len(missing) == len(years):
+        raise InputError(
+            f"--years {_span(years)}: no population file (bef{{YYYY}}12) for any of these "
+            f"years; the delivery has data years {_span(found)}",
+            path=registers,
+        )
+    return [f"--years: no population file for {_span(missing)}; skipped"] if missing else []
+
+
+def _span(years: list[int]) -> str:
+    """2019, 2020, 2021 → '2019-2021'; gaps as a list: '2015, 2019-2020'."""
+    runs = split_at_gaps(sorted(set(years)))
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
 def derive_register_input(
     registers: Path,
     catalogue: dict[str, Indicator],
@@ -75,10 +98,12 @@ def derive_register_input(
     manifest = read_manifest(registers)
     synthetic = bool(manifest and manifest.get("synthetic"))
     scale = float(manifest.get("scale", 1.0)) if manifest else 1.0
+    unknown_years = check_years(registers, years)
     con = ibis.duckdb.connect()
     if progress:
         progress("validate registers", 0, 1)
     delivery = load_delivery(registers, con.con, show_values=show_values)
+    delivery.warnings += unknown_years
     computed = register_indicators(catalogue)
     if engine == "spark":  # validated in DuckDB above; computed on Spark from Parquet
         from barometer.compute.spark import compute_with_spark

@@ -5,8 +5,8 @@ reads the same wherever it is taken from. CSV is plain (one header row, dot deci
 store's columns in export order); the synthetic-data notice travels in a sidecar
 ``<file>.meta.json`` (CSV files), in file metadata (Parquet), on an 'about' sheet (Excel) and
 in ``note``/``extension`` (JSON-stat). Suppressed cells are empty, never zero. Text that a
-spreadsheet would run as a formula (starting with = + - @) is written with a leading
-apostrophe.
+spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) is
+written with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,7 @@ SYNTHETIC_NOTICE = (
     "SYNTHETIC DATA: these figures come from a generated, synthetic Denmark, not from real "
     "registers. They show how the system works and describe no real person or municipality."
 )
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
 
 def describe_run(run: RunInfo) -> dict:
@@ -55,16 +56,28 @@ def describe_run(run: RunInfo) -> dict:
 
 
 def _neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells a spreadsheet would evaluate get a leading apostrophe."""
+    """Text cells a spreadsheet would evaluate get a leading apostrophe.
+
+    Every column that is not a number, a truth value or a date is checked, categorical ones
+    too (the dashboard's frames hold units and sources as categories)."""
     out = frame
     for col in frame.columns:
-        if frame[col].dtype == object or isinstance(frame[col].dtype, pd.StringDtype):
-            text = frame[col]
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-            if risky.any():
-                if out is frame:
-                    out = frame.copy()
-                out.loc[risky, col] = "'" + text[risky]
+        dtype = frame[col].dtype
+        if (
+            pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype)
+            or pd.api.types.is_datetime64_any_dtype(dtype)
+        ):
+            continue
+        text = frame[col]
+        risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        risky = risky.astype(bool).to_numpy()
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            column = text.astype(object).to_numpy(copy=True)
+            column[risky] = ["'" + v for v in column[risky]]
+            out[col] = column
     return out
 
 
@@ -74,6 +87,13 @@ def write_csv(frame: pd.DataFrame) -> str:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     return write_csv(frame).encode("utf-8")
+
+
+def iter_csv(frame: pd.DataFrame, rows: int = 20_000) -> Iterator[bytes]:
+    """The bytes of ``to_csv(frame)`` in parts of ``rows`` rows, for streaming a download."""
+    for start in range(0, max(len(frame), 1), rows):
+        part = _neutralise(frame.iloc[start : start + rows])
+        yield part.to_csv(index=False, header=start == 0, lineterminator="\n").encode("utf-8")
 
 
 def to_xlsx(frame: pd.DataFrame, meta: dict) -> bytes:

@@ -8,6 +8,7 @@ the store under the source ``file:<name>``; the pipeline protects them like ever
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,8 @@ def read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError("file not found", path=path)
     suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt") and not path.read_bytes().lstrip(b"\xef\xbb\xbf").strip():
+        raise InputError("the file is empty (no header, no rows)", path=path)
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, dtype=str)
@@ -49,7 +52,7 @@ def read_table(path: Path) -> pd.DataFrame:
             df = pd.read_csv(path, dtype=str, sep=None, engine="python", encoding="utf-8-sig")
         else:
             raise InputError(f"unsupported file type {suffix!r} (use .csv or .xlsx)", path=path)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"cannot be read as a table: {exc}", path=path) from None

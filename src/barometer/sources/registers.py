@@ -280,6 +280,11 @@ _PAD = {"KOM": 3, "OPR_LAND": 4}
 _INTS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
 
 
+def _is_nested(src_type: str) -> bool:
+    """A STRUCT, LIST, MAP, UNION or fixed-size ARRAY column (Parquet can hold them)."""
+    return src_type.startswith(("STRUCT", "MAP", "UNION")) or src_type.endswith("]")
+
+
 def _typed_expr(col: Column, src: str, src_type: str, textual: bool) -> str:
     """SQL that turns a source column into the layout's type (NULL where it cannot).
 
@@ -488,6 +493,16 @@ def _validate_and_type(
     missing = [c.name for c in rf.register.columns if c.name.upper() not in by_upper]
     if missing:
         return [f"{rf.path}: missing column(s) {', '.join(missing)}"], []
+    nested = [
+        f"{c.name} ({src_types[by_upper[c.name.upper()]]})"
+        for c in rf.register.columns
+        if _is_nested(src_types[by_upper[c.name.upper()]])
+    ]
+    if nested:
+        return [
+            f"{rf.path}: column(s) {', '.join(nested)}: a nested type (struct, list or map); "
+            "give each column as plain text, a number or a date"
+        ], []
     textual = rf.path.suffix.lower() == ".csv"
     typed = {
         c.name: _typed_expr(

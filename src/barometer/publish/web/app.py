@@ -13,7 +13,6 @@ import json
 import logging
 import math
 import threading
-from collections import OrderedDict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -23,10 +22,11 @@ import numpy as np
 import pandas as pd
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
 
 from barometer.codes import ORIGIN_GROUPS, SEXES
 from barometer.publish import export
@@ -45,6 +45,7 @@ from barometer.publish.web.i18n import (
     number,
     t,
 )
+from barometer.publish.web.middleware import CacheEntries, ResponseCache, SecurityHeaders
 from barometer.settings import ServeSettings
 from barometer.store.schema import OBSERVATION_COLUMNS
 
@@ -54,7 +55,9 @@ PAGE_FORMATS = ("json", "csv", "xlsx", "jsonstat")
 DOWNLOADS = ("csv", "xlsx", "jsonstat")
 CACHE_SIZE = ServeSettings().cache_entries
 CACHE_BYTES = ServeSettings().cache_bytes
-API_MAX_LIMIT = 100_000
+API_MAX_LIMIT = 10_000  # rows per page of /api/v1/observations (about 2 MB of JSON)
+API_DEFAULT_LIMIT = 1_000
+STREAM_ROWS = 20_000  # a CSV download of more rows than this is streamed in parts
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -167,83 +170,6 @@ def _wants_json(request: Request) -> bool:
     return any(path.endswith("." + f) for f in PAGE_FORMATS)
 
 
-# --- the response cache ----------------------------------------------------------------------
-
-
-class ResponseCache:
-    """Pure ASGI middleware: replay successful GET responses by path and query.
-
-    The store never changes while the app runs, so a rendered page or API answer stays right;
-    a hit skips routing, validation and rendering. Static files are left to StaticFiles.
-    """
-
-    def __init__(self, app, entries: CacheEntries):
-        self.app = app
-        self.cache = entries
-
-    async def __call__(self, scope, receive, send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or scope["path"].startswith("/static/")
-        ):
-            await self.app(scope, receive, send)
-            return
-        key = scope["path"] + "?" + scope["query_string"].decode("latin-1")
-        if any(k == b"hx-request" for k, _ in scope["headers"]):
-            key += "#hx"
-        hit = self.cache.get(key)
-        if hit is not None:
-            status, headers, body = hit
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        start: dict = {}
-        chunks: list[bytes] = []
-
-        async def capture(message) -> None:
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body") and start.get("status") == 200:
-                    self.cache.put(key, list(start.get("headers", [])), b"".join(chunks))
-            await send(message)
-
-        await self.app(scope, receive, capture)
-
-
-class CacheEntries:
-    """A bounded LRU of responses (count and bytes), safe across the pre-warming thread."""
-
-    def __init__(self, size: int = CACHE_SIZE, max_bytes: int = CACHE_BYTES):
-        self.size = size
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self.entries: OrderedDict[str, tuple[int, list, bytes]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def put(self, key: str, headers: list, body: bytes) -> None:
-        with self.lock:
-            if len(body) > self.max_bytes // 64 or key in self.entries:
-                return
-            self.entries[key] = (200, headers, body)
-            self.bytes += len(body)
-            while len(self.entries) > self.size or self.bytes > self.max_bytes:
-                _, (_, _, old) = self.entries.popitem(last=False)
-                self.bytes -= len(old)
-
-    def get(self, key: str) -> tuple[int, list, bytes] | None:
-        with self.lock:
-            hit = self.entries.get(key)
-            if hit is not None:
-                self.entries.move_to_end(key)
-            return hit
-
-
 # --- the app ---------------------------------------------------------------------------------
 
 
@@ -295,10 +221,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
-    if cache_size:
-        app.state.response_cache = CacheEntries(cache_size, cache_bytes)
-        app.add_middleware(ResponseCache, entries=app.state.response_cache)
+    app.state.response_cache = CacheEntries(cache_size, cache_bytes) if cache_size else None
+    app.router.redirect_slashes = False  # ResponseCache redirects /x/ to /x, relatively
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Query parameters each page reads besides lang (the API's come from their signatures);
+    # ResponseCache drops every other parameter before routing.
+    declared: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def render_page(request: Request, view: views.View, lang: str, status: int = 200) -> Response:
         template = env.get_template(view.template)
@@ -334,18 +262,17 @@ def create_app(
             return json_response(payload)
         if fmt in DOWNLOADS:
             name = f"barometer-{view.page}"
-            body = export.render(
-                view.table.reset_index(drop=True),
-                fmt,
-                store.meta,
-                label=view.title,
-            )
             ext = "json" if fmt == "jsonstat" else fmt
-            return Response(
-                body,
-                media_type=export.MEDIA_TYPES[fmt],
-                headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'},
-            )
+            headers = {"Content-Disposition": f'attachment; filename="{name}.{ext}"'}
+            table = view.table.reset_index(drop=True)
+            if fmt == "csv" and len(table) > STREAM_ROWS:  # never the whole file in memory
+                return StreamingResponse(
+                    export.iter_csv(table, STREAM_ROWS),
+                    media_type=export.MEDIA_TYPES[fmt],
+                    headers=headers,
+                )
+            body = export.render(table, fmt, store.meta, label=view.title)
+            return Response(body, media_type=export.MEDIA_TYPES[fmt], headers=headers)
         raise Problem(404, f"unknown format {fmt!r}; use one of {', '.join(PAGE_FORMATS)}")
 
     def cached(request: Request, build) -> Response:
@@ -377,19 +304,26 @@ def create_app(
         view.ctx = {"status": status}
         return render_page(request, view, lang, status)
 
+    # Handlers are plain functions: Starlette runs them in its thread pool, so rendering a page
+    # never blocks the event loop that serves cache hits and other clients.
+
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> Response:
+    def _problem(request: Request, exc: Problem) -> Response:
         return error_response(request, exc.status, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404:
             message = f"no page at {request.url.path}"
-        return error_response(request, exc.status_code, message)
+        response = error_response(request, exc.status_code, message)
+        response.headers.update(exc.headers or {})  # e.g. Allow on 405
+        if exc.status_code == 405 and "GET" in response.headers.get("allow", ""):
+            response.headers["allow"] = "GET, HEAD"  # ResponseCache answers HEAD as GET
+        return response
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+    def _invalid(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for e in exc.errors():
             loc = ".".join(str(p) for p in e.get("loc", []) if p not in ("query", "path"))
@@ -398,18 +332,20 @@ def create_app(
 
     # --- pages ---
 
-    def page(path: str, handler) -> None:
-        """Register ``path`` and ``path.{fmt}`` for a handler(request, fmt)."""
+    def page(path: str, handler, params: tuple[str, ...] = (), multi: tuple[str, ...] = ()) -> None:
+        """Register ``path`` and ``path.{fmt}`` for a handler(request, fmt) that reads the
+        query parameters ``params`` (and lang); those in ``multi`` may repeat."""
 
-        async def plain(request: Request) -> Response:
+        def plain(request: Request) -> Response:
             return cached(request, lambda: handler(request, None))
 
-        async def suffixed(request: Request, fmt: str) -> Response:
+        def suffixed(request: Request, fmt: str) -> Response:
             if fmt not in PAGE_FORMATS:
                 raise Problem(404, f"unknown format {fmt!r}; use one of {', '.join(PAGE_FORMATS)}")
             return cached(request, lambda: handler(request, fmt))
 
         twin = "/index" if path == "/" else path
+        declared[path] = declared[twin + ".{fmt}"] = (("lang", *params), multi)
         app.add_api_route(twin + ".{fmt}", suffixed, methods=["GET"], include_in_schema=False)
         app.add_api_route(path, plain, methods=["GET"], include_in_schema=False)
 
@@ -436,19 +372,25 @@ def create_app(
             f,
             get_lang(r),
         ),
+        params=("areas", "area", "indicator", "origin_group", "sex"),
+        multi=("areas", "area"),
     )
     page(
         "/goals",
         lambda r, f: respond(r, views.goals(store, q(r, "area"), get_lang(r)), f, get_lang(r)),
+        params=("area",),
     )
     page(
         "/housing",
         lambda r, f: respond(r, views.housing(store, q(r, "year"), get_lang(r)), f, get_lang(r)),
+        params=("year",),
     )
     page("/about", lambda r, f: respond(r, views.about(store, get_lang(r)), f, get_lang(r)))
 
+    declared["/municipality/{code}"] = (("lang", "origin_group", "sex"), ())
+
     @app.get("/municipality/{code}", include_in_schema=False)
-    async def municipality_page(request: Request, code: str) -> Response:
+    def municipality_page(request: Request, code: str) -> Response:
         def build() -> Response:
             base, fmt = split_fmt(code)
             lang = get_lang(request)
@@ -459,8 +401,10 @@ def create_app(
 
         return cached(request, build)
 
+    declared["/indicator/{ind}"] = (("lang", "area", "origin_group", "sex", "year"), ())
+
     @app.get("/indicator/{ind}", include_in_schema=False)
-    async def indicator_page(request: Request, ind: str) -> Response:
+    def indicator_page(request: Request, ind: str) -> Response:
         def build() -> Response:
             base, fmt = split_fmt(ind)
             lang = get_lang(request)
@@ -505,12 +449,12 @@ def create_app(
             )
         return respond(request, view, fmt, lang)
 
-    page("/search", search)
+    page("/search", search, params=("q",))
 
     # --- API ---
 
     @app.get("/api/v1/indicators", tags=["api"], summary="Indicators with their metadata")
-    async def api_indicators() -> Response:
+    def api_indicators() -> Response:
         out = []
         for ind in store.indicator_ids():
             years = store.indicator_years.get(ind, [])
@@ -526,7 +470,7 @@ def create_app(
         return json_response({"run": store.meta, "indicators": out})
 
     @app.get("/api/v1/areas", tags=["api"], summary="Denmark, the regions and municipalities")
-    async def api_areas() -> Response:
+    def api_areas() -> Response:
         areas = [a for code, a in store.areas.items() if code in store.by_area]
         return json_response({"run": store.meta, "areas": areas})
 
@@ -538,10 +482,13 @@ def create_app(
         description=(
             "Each filter takes one value or a comma-separated list. `year` also takes an "
             "inclusive range such as `2015-2024`. Fields are those of the CSV export. "
+            f"Paged: at most {API_MAX_LIMIT:,} observations per request (`limit`, default "
+            f"{API_DEFAULT_LIMIT:,}); `total` is the number selected and `next` the address of "
+            "the next page (null on the last). "
             "Unknown indicators, areas or years give 404; malformed values give 422."
         ),
     )
-    async def api_observations(
+    def api_observations(
         request: Request,
         indicator: Annotated[str | None, Query(description="indicator id(s)")] = None,
         area: Annotated[str | None, Query(description="area code(s): 000, 081-085, 101…")] = None,
@@ -557,20 +504,28 @@ def create_app(
                 "each indicator's preferred source only"
             ),
         ] = None,
-        limit: Annotated[int, Query(ge=1, le=API_MAX_LIMIT)] = 10_000,
+        limit: Annotated[
+            int, Query(ge=1, le=API_MAX_LIMIT, description=f"at most {API_MAX_LIMIT:,}")
+        ] = API_DEFAULT_LIMIT,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> Response:
-        return cached(
-            request,
-            lambda: json_response(
-                observations_payload(
-                    store, indicator, area, year, origin_group, sex, limit, offset, source
+        def build() -> Response:
+            payload = observations_payload(
+                store, indicator, area, year, origin_group, sex, limit, offset, source
+            )
+            if offset + limit < payload["total"]:
+                query = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+                payload["next"] = (
+                    f"{request.url.path}?{urlencode([*query, ('offset', offset + limit)])}"
                 )
-            ),
-        )
+            else:
+                payload["next"] = None
+            return json_response(payload)
+
+        return cached(request, build)
 
     @app.get("/api/v1/goals", tags=["api"], summary="Goal status per area", responses=API_ERRORS)
-    async def api_goals(
+    def api_goals(
         request: Request,
         area: Annotated[str | None, Query(description="area code; default all areas")] = None,
         year: Annotated[str | None, Query(description="evaluation year")] = None,
@@ -613,7 +568,7 @@ def create_app(
         summary="Housing area lists by year",
         responses=API_ERRORS,
     )
-    async def api_housing(
+    def api_housing(
         request: Request,
         year: Annotated[str | None, Query(description="list year")] = None,
         municipality: Annotated[str | None, Query(description="municipality code")] = None,
@@ -637,11 +592,36 @@ def create_app(
 
         return cached(request, build)
 
+    app.add_middleware(
+        ResponseCache, entries=app.state.response_cache, params_for=route_parameters(app, declared)
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: cached responses get the headers too
     if prewarm and cache_size:
         threading.Thread(
             target=_prewarm, args=(app, warm_urls(store)), name="prewarm", daemon=True
         ).start()
     return app
+
+
+def route_parameters(app: FastAPI, declared: dict):
+    """For ResponseCache: the query parameters a path's route reads (an API route's from its
+    signature, a page's as declared), or None for a path no route answers."""
+    table = []
+    for route in app.routes:
+        if isinstance(route, Mount) or not hasattr(route, "path_regex"):
+            continue
+        dependant = getattr(route, "dependant", None)
+        names = {p.alias or p.name for p in dependant.query_params} if dependant else set()
+        known, multi = declared.get(route.path, ((), ()))
+        table.append((route.path_regex, frozenset(names | set(known)), frozenset(multi)))
+
+    def params_for(path: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        for regex, known, multi in table:
+            if regex.match(path):
+                return known, multi
+        return None
+
+    return params_for
 
 
 def warm_urls(store: StoreData) -> list[str]:
@@ -764,6 +744,17 @@ def observations_payload(
     }
 
 
+def compose(dashboard, mounts: dict[str, object] | None = None):
+    """The dashboard with other ASGI apps beside it (prefix → app): a request under a prefix
+    is routed to that app alone, before the dashboard and its response cache see it."""
+    if not mounts:
+        return dashboard
+    from starlette.applications import Starlette
+
+    routes = [Mount(prefix, app=sub) for prefix, sub in mounts.items()]
+    return Starlette(routes=[*routes, Mount("/", app=dashboard)])
+
+
 def serve(
     store: str | Path,
     settings: ServeSettings | None = None,
@@ -780,8 +771,6 @@ def serve(
     import socket
 
     import uvicorn
-    from starlette.applications import Starlette
-    from starlette.routing import Mount
 
     from barometer.errors import BarometerError
 
@@ -801,9 +790,7 @@ def serve(
         cache_bytes=settings.cache_bytes,
         prewarm=settings.prewarm,
     )
-    if mounts:
-        routes = [Mount(prefix, app=sub) for prefix, sub in mounts.items()]
-        app = Starlette(routes=[*routes, Mount("/", app=app)])
+    app = compose(app, mounts)
     url = f"http://{settings.host}:{settings.port}/"
     print(f"Integrationsbarometer on {url} (store {store})", flush=True)
     for prefix in mounts or {}:

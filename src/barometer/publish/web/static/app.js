@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var views = {};
+  // htmx would add its indicator styles as an inline <style>, which the CSP refuses.
+  if (window.htmx) { window.htmx.config.includeIndicatorStyles = false; }
 
   function download(url, name) {
     var a = document.createElement("a");
@@ -18,7 +20,13 @@
       if (!specEl) return;
       el.dataset.drawn = "1";
       var spec = JSON.parse(specEl.textContent);
-      vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (res) {
+      // ast: Vega's expression interpreter instead of code made with Function(), so the
+      // page's Content-Security-Policy needs no 'unsafe-eval'; no injected <style> elements
+      // (the tooltip's style is in app.css).
+      vegaEmbed(el, spec, {
+        actions: false, renderer: "svg", ast: true, defaultStyle: false,
+        tooltip: { disableDefaultStyle: true }
+      }).then(function (res) {
         views[el.id] = res.view;
         var actions = el.parentElement.querySelector(".chart-actions");
         if (actions) actions.hidden = false;
