@@ -303,7 +303,7 @@ def test_test_tooling_is_not_served(client) -> None:
 
 
 def test_a_mounted_programme_response_is_never_cached(session_store, tmp_path) -> None:
-    from barometer.programme.platform.db import create_db_engine, upgrade_database
+    from barometer.casework.db import create_db_engine, upgrade_database
     from barometer.programme.web.app import create_programme_app
 
     url = f"sqlite:///{tmp_path / 'programme.db'}"
