@@ -51,7 +51,7 @@ def fetch(server: ReplayServer, tables, years, **kw):
 
 def fetch_into_store(store, server, tables, years, **kw):
     """What ``barometer statbank fetch`` does: fetch the tables as inputs, then the pipeline."""
-    got = fetch(server, tables, years, previous=read_inputs(store), **kw)
+    got = fetch(server, tables, years, previous=read_inputs(store, kinds=("statbank",)), **kw)
     if got.inputs:
         add_inputs(store, got.inputs)
     return got
@@ -297,6 +297,9 @@ def test_register_and_statbank_observations_coexist(server, tmp_path) -> None:
     fetch_into_store(store, server, ["FOLK1E"], [2023])  # again: same rows
     assert read(store, "SELECT count(*) AS n FROM observations")["n"].iloc[0] == n1
     assert len(read(store, "SELECT * FROM inputs")) == 2
+    # A fetch reads back only the StatBank inputs, not the register cells.
+    assert [i.source for i in read_inputs(store, kinds=("statbank",))] == ["statbank:FOLK1E"]
+    assert sorted(i.source for i in read_inputs(store)) == ["registers", "statbank:FOLK1E"]
 
 
 def changed_tableinfo(table: str, change) -> Reply:
@@ -479,10 +482,12 @@ def test_strafna6_over_folk1e_men_15_29_of_the_next_year(replay, tmp_path) -> No
         got = cells.loc[(area, "all", "male")]
         assert got["numerator"] == conv[(area, "1")] + conv[(area, "6")]  # no total: summed
         assert got["value"] == pytest.approx(100 * got["numerator"] / everyone)
-    # The FOLK1E request asked for men and women of 15-29 on 1 January 2024 only.
+    # The FOLK1E request asked only for what the shares need: men of 15-29 of Danish origin
+    # and everyone, on 1 January 2024.
     sent = next(b for p, b in replay.log if p.endswith("/data") and b["table"] == "FOLK1E")
     asked = {v["code"]: v["values"] for v in sent["variables"]}
     assert asked["Tid"] == ["2024K1"] and asked["ALDER"] == [str(a) for a in range(15, 30)]
+    assert asked["KØN"] == ["1"] and asked["HERKOMST"] == ["TOT", "1"]
     assert json.loads(json.dumps(res.inputs[0].request))["population"]["data"]["body"] == sent
 
 
@@ -545,6 +550,7 @@ def test_a_refresh_asks_only_for_newer_periods_and_keeps_the_rest(replay, tmp_pa
     after = read(store, "SELECT * FROM observations WHERE year = 2012 ORDER BY ALL")
     pd.testing.assert_frame_equal(before, after)
     assert len(read(store, "SELECT * FROM inputs")) == 1  # one input of that source
-    again = fetch(replay, ["STRAFNA9"], None, refresh=True, previous=read_inputs(store))
+    previous = read_inputs(store, kinds=("statbank",))
+    again = fetch(replay, ["STRAFNA9"], None, refresh=True, previous=previous)
     assert again.tables[0].status == "skipped"
     assert again.tables[0].message == "up to date: the store has STRAFNA9 up to 2023"

@@ -68,7 +68,7 @@ def statbank_fetch(
 
     check_writable(store)
     t0 = time.perf_counter()
-    previous = read_inputs(store) if Path(store).exists() else None
+    previous = read_inputs(store, kinds=("statbank",)) if Path(store).exists() else None
     with progress_bar() as update:
         fetched = fetch_tables(
             _store_catalogue(store),
