@@ -30,7 +30,7 @@ from barometer.sources.statbank.client import Answer, StatbankClient
 from barometer.sources.statbank.errors import StatbankError
 from barometer.sources.statbank.mapping import POPULATION_TABLE, Mapping, load_mappings
 from barometer.sources.statbank.parse import parse_answer
-from barometer.sources.statbank.plan import Plan, resolve_plan, resolve_years
+from barometer.sources.statbank.plan import ALL_ONLY, Plan, resolve_plan, resolve_years
 from barometer.sources.statbank.population import (
     PopulationPlan,
     population_cells,
@@ -261,7 +261,15 @@ class _Fetcher:
         years = sorted(plan.year_of_time.values())
         info_answer, info = self.tableinfo(POPULATION_TABLE)
         where = f"the mapping {POPULATION_TABLE}.yaml (populations for {plan.table})"
-        pp: PopulationPlan = resolve_population(folk, info, plan.areas, needs, years, where)
+        groups = {"all"} if plan.origin.variable is None or plan.origin.derive_all else set()
+        groups |= set(plan.origin.groups.values()) - {ALL_ONLY}
+        sexes = {"all"} if plan.sex.variable is None or plan.sex.derive_all else set()
+        sexes |= set(plan.sex.groups.values()) - {ALL_ONLY}
+        if all(rt.target.sexes for rt in targets):
+            sexes &= {s for rt in targets for s in rt.target.sexes}
+        pp: PopulationPlan = resolve_population(
+            folk, info, plan.areas, needs, years, where, origin_groups=groups, sexes=sexes
+        )
         notes += pp.notes
         if pp.missing_times:
             notes.append(

@@ -23,6 +23,7 @@ from barometer.sources.statbank.mapping import Mapping
 from barometer.sources.statbank.plan import Group, resolve_group, time_code
 from barometer.sources.statbank.resolve import Resolver
 from barometer.sources.statbank.tableinfo import TableInfo
+from barometer.sources.statbank.transform import ROLLUPS
 
 KEYS = ["area_code", "year", "origin_group", "sex"]
 
@@ -49,13 +50,23 @@ def resolve_population(
     needs: list[tuple[str, tuple[int, int]]],
     years: list[int],
     where: str,
+    *,
+    origin_groups: set[str] | None = None,
+    sexes: set[str] | None = None,
 ) -> PopulationPlan:
-    """The FOLK1E request for ``areas`` and every (time pattern, age range) in ``needs``."""
+    """The FOLK1E request for ``areas`` and every (time pattern, age range) in ``needs``;
+    only the origin groups (and the parts of their roll-ups) and sexes named, when named."""
     r = Resolver(info, where)
     if folk.age is None or folk.area is None:
         raise LayoutError(f"{where} needs 'area' and 'age' to give populations")
     origin, origin_codes = resolve_group(r, folk.origin, additive=True)
     sex, sex_codes = resolve_group(r, folk.sex, additive=True)
+    if origin_groups is not None:
+        wanted = set(origin_groups)
+        wanted |= {p for g in origin_groups for p in ROLLUPS.get(g, ())}
+        origin_codes = [c for c in origin_codes if origin.groups[c] in wanted]
+    if sexes is not None:
+        sex_codes = [c for c in sex_codes if sex.groups[c] in sexes]
     area_var = r.variable(folk.area)
     present = set(area_var.codes())
     area_list = [a for a in areas if a in present]
