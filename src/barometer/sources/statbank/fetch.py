@@ -136,11 +136,12 @@ class _Fetcher:
         return mapping.model_copy(update={"indicators": keep, "gaps": gaps}), notes
 
     def years_for(self, mapping: Mapping, info: TableInfo) -> tuple[list[int] | None, int | None]:
-        """The years to ask for; on a refresh only those newer than the store has."""
+        """The years to ask for; on a refresh only those newer than the store has (for the
+        indicator it has the fewest years of: a share whose population came later)."""
         prev = self.previous.get(f"statbank:{mapping.table}")
         if not self.refresh or prev is None or prev.cells.empty:
             return self.years, None
-        newest = int(prev.cells["year"].max())
+        newest = int(prev.cells.groupby("indicator_id")["year"].max().min())
         asked = self.years
         if asked is None:
             found, _ = resolve_years(mapping.time, info.time_variable().codes(), None)
