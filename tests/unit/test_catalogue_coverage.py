@@ -61,7 +61,10 @@ def test_goal_sets_mappings_and_survey_specs_name_defined_indicators():
         for goal in goal_set.goals:
             assert {i.indicator_id for i in goal.indicators} <= set(CATALOGUE)
     for mapping in load_mappings().values():
-        assert CATALOGUE[mapping.indicator.id].unit == mapping.indicator.unit
+        for target in mapping.indicators:
+            assert CATALOGUE[target.id].unit == target.unit
+        for gap in mapping.gaps:
+            assert CATALOGUE[gap.id].kind == "gap"
     for path in specs_dir().glob("*.yaml"):
         for ind in load_spec(path).indicators:
             assert CATALOGUE[ind.id].kind == "survey", ind.id
@@ -70,7 +73,8 @@ def test_goal_sets_mappings_and_survey_specs_name_defined_indicators():
 def test_every_definition_has_something_that_produces_it():
     produced = set(register_indicators(CATALOGUE))  # computed from the registers
     produced |= {i for i, d in CATALOGUE.items() if d.kind == "housing_count"}  # the lists
-    produced |= {m.indicator.id for m in load_mappings().values()}  # StatBank tables
+    for m in load_mappings().values():  # StatBank tables
+        produced |= {t.id for t in m.indicators} | {g.id for g in m.gaps}
     for path in specs_dir().glob("*.yaml"):  # the shipped survey specs
         produced |= {i.id for i in load_spec(path).indicators}
     produced |= set(PROGRAMME_FEED) | set(WELCOMEHOUSE_FEED)  # the case modules' aggregates

@@ -23,41 +23,146 @@ def _store_catalogue(store: Path):
     return load_catalogue(folder)
 
 
+BaseUrlOption = Annotated[
+    str | None, typer.Option(help="API base URL (env BAROMETER_STATBANK_URL).")
+]
+MappingsDirOption = Annotated[
+    Path | None,
+    typer.Option(help="Folder of <TABLE>.yaml mappings that add to or override the built-in."),
+]
+LangOption = Annotated[str, typer.Option(help="Language of titles and labels: en or da.")]
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("en", "da"):
+        raise typer.BadParameter(f"{lang!r}: give en or da")
+    return lang
+
+
 @statbank_app.command("fetch")
 def statbank_fetch(
     store: Annotated[Path, typer.Option(help="Store to add the StatBank figures to.")],
     tables: Annotated[
-        str | None, typer.Option(help="Comma-separated tables (default FOLK1E,RAS200,STRAFNA9).")
+        str | None,
+        typer.Option(help="Comma-separated tables (default: every mapped table marked default)."),
     ] = None,
     years: Annotated[str | None, typer.Option(help="Years, e.g. 2015-2024.")] = None,
-    base_url: Annotated[
-        str | None, typer.Option(help="API base URL (env BAROMETER_STATBANK_URL).")
-    ] = None,
+    base_url: BaseUrlOption = None,
     cache_dir: Annotated[Path | None, typer.Option(help="On-disk cache of responses.")] = None,
+    mappings_dir: MappingsDirOption = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(help="Ask only for periods newer than the store has, and keep the rest."),
+    ] = False,
 ) -> None:
-    """Fetch tables (tableinfo first, codes mapped from it) as inputs of the store."""
+    """Fetch tables (tableinfo first, codes resolved from it) as inputs of the store.
+
+    Every table gets an outcome: stored, skipped (nothing new) or failed with the reason. The
+    stored tables are added to the store even when others fail; the command then exits
+    with code 1.
+    """
     from barometer.pipeline import add_inputs
     from barometer.sources.statbank import fetch_tables
+    from barometer.store.read import read_inputs
     from barometer.store.write import check_writable
 
     check_writable(store)
     t0 = time.perf_counter()
+    previous = read_inputs(store, kinds=("statbank",)) if Path(store).exists() else None
     with progress_bar() as update:
         fetched = fetch_tables(
             _store_catalogue(store),
-            tables=[t.strip().upper() for t in tables.split(",")] if tables else None,
+            tables=[t.strip().upper() for t in tables.split(",") if t.strip()] if tables else None,
             years=parse_years(years) if years else None,
             base_url=base_url,
             cache_dir=cache_dir,
             progress=update,
+            mappings_dir=mappings_dir,
+            previous=previous,
+            refresh=refresh,
         )
-        res = add_inputs(store, fetched.inputs, progress=update)
-    console.print(
-        f"fetched {len(fetched.tables)} table(s) ({fetched.requests_sent} request(s) sent): "
-        + ", ".join(f"{t.table} → {t.indicator_id}" for t in fetched.tables),
-        highlight=False,
-    )
-    print_result(res, "Finished", t0)
+        res = add_inputs(store, fetched.inputs, progress=update) if fetched.inputs else None
+    for t in fetched.tables:
+        if t.status == "stored":
+            span = f"{t.years[0]}-{t.years[-1]}" if t.years else ""
+            what = f"{', '.join(t.indicators)} ({span}, {t.observations} cells"
+            what += f", {t.suppressed} withheld)" if t.suppressed else ")"
+        else:
+            what = t.message
+        console.print(f"{t.table:<9} {t.status:<8} {what}", highlight=False, soft_wrap=True)
+    console.print(f"{fetched.requests_sent} request(s) sent", highlight=False)
+    if res is not None:
+        print_result(res, "Finished", t0)
+    if fetched.failed:
+        names = ", ".join(t.table for t in fetched.failed)
+        kept = "; the other tables were stored" if res is not None else ""
+        console.print(f"[red]failed:[/] {names}{kept}", highlight=False)
+        raise typer.Exit(1)
+
+
+@statbank_app.command("tables")
+def statbank_tables(
+    subject: Annotated[
+        list[str] | None, typer.Option(help="Subject id(s), e.g. 4 (repeat for several).")
+    ] = None,
+    search: Annotated[str | None, typer.Option(help="Text in the id or title.")] = None,
+    lang: LangOption = "en",
+    base_url: BaseUrlOption = None,
+    mappings_dir: MappingsDirOption = None,
+) -> None:
+    """List the StatBank's tables (id, latest period, updated, title); * marks mapped ones."""
+    from barometer.sources.statbank import StatbankClient
+    from barometer.sources.statbank.explore import list_tables
+    from barometer.sources.statbank.mapping import load_mappings
+
+    mapped = load_mappings(mappings_dir)
+    with StatbankClient(base_url, lang=_lang(lang)) as client:
+        found = list_tables(client, subject, search)
+    for t in found:
+        mark = "*" if t.id in mapped else " "
+        print(f"{mark} {t.id:<10} {t.latest_period:<8} {t.updated[:10]:<10} {t.text}")
+    console.print(f"{len(found)} table(s); * = mapped (barometer statbank info TABLE)")
+
+
+@statbank_app.command("info")
+def statbank_info(
+    table: Annotated[str, typer.Argument(help="Table id, e.g. RAS201.")],
+    lang: LangOption = "en",
+    base_url: BaseUrlOption = None,
+    mappings_dir: MappingsDirOption = None,
+    codes: Annotated[int, typer.Option(help="Codes shown per variable (0: all).")] = 30,
+) -> None:
+    """A table's variables and codes, and whether its mapping resolves against them.
+
+    Exits with code 1 when the table is mapped and the mapping does not fit it.
+    """
+    from barometer.sources.statbank import StatbankClient
+    from barometer.sources.statbank.explore import describe_table
+    from barometer.sources.statbank.mapping import load_mappings
+
+    with StatbankClient(base_url, lang=_lang(lang)) as client:
+        d = describe_table(client, table, load_mappings(mappings_dir))
+    info = d.info
+    print(f"{info.id}: {info.text} ({info.unit}; updated {info.updated})")
+    for v in info.variables:
+        flags = ", ".join(
+            f for f, on in (("time", v.time), ("can be left out", v.elimination)) if on
+        )
+        print(f"  {v.id} ({v.text}){f' [{flags}]' if flags else ''}: {len(v.values)} codes")
+        shown = v.values if codes <= 0 else v.values[:codes]
+        for code, label in shown:
+            print(f"    {code:<12} {label}")
+        if len(shown) < len(v.values):
+            print(f"    … and {len(v.values) - len(shown)} more (--codes 0 shows all)")
+    if not d.mapped:
+        print("not mapped (add a mapping with --mappings-dir to fetch it)")
+        return
+    if d.problem:
+        print(f"mapping {info.id}.yaml does not fit: {d.problem}")
+        raise typer.Exit(1)
+    print(f"mapping {info.id}.yaml resolves against this table")
+    for note in d.check:
+        print(f"  note: {note}")
 
 
 @survey_app.command("import")

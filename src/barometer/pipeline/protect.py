@@ -6,7 +6,8 @@ Each input is protected on its own, by the rule that fits what it counts:
   aggregates): primary suppression of small counts and secondary suppression so that no hidden
   cell can be worked out from the published ones (``barometer.disclosure``). Cells the source
   itself withheld (StatBank's ``..``) stay withheld with the source's reason. A rate given
-  without its counts, and a gap given as a value, cannot be judged and are published as given;
+  without its counts, and a gap given as a value alone, cannot be judged and are published as
+  given; a gap whose component rates are in the same input is hidden whenever one of them is;
 * **survey answers**: a cell is published only with at least max(the survey's minimum
   respondents, the threshold) valid answers;
 * **housing lists** count areas on public lists, not persons, and are published as they are.
@@ -81,9 +82,13 @@ def _protect_counts(
     cells = inp.cells
     kinds = cells["indicator_id"].map(lambda i: catalogue[i].kind)
     judged = ~kinds.eq("housing_count")
-    if inp.kind != "registers":
-        judged &= cells["unit"].isin(["pct", "count"])  # a gap value alone cannot be judged
     gaps = {i.id: (i.of, i.reference) for i in catalogue.values() if isinstance(i, GapIndicator)}
+    if inp.kind != "registers":
+        # A gap given as a value alone cannot be judged; a gap with its component rates in
+        # the same input (a StatBank gap from RAS201's counts) is hidden with them.
+        present = set(cells["indicator_id"].unique())
+        with_parts = cells["indicator_id"].map(lambda i: gaps.get(i, ("",))[0] in present)
+        judged &= cells["unit"].isin(["pct", "count"]) | (cells["unit"].eq("pp") & with_parts)
     status = pd.Series("ok", index=cells.index, dtype=object)
     reason = pd.Series(None, index=cells.index, dtype=object)
     if judged.any():

@@ -94,6 +94,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "definition": ("Definition", "Definition"),
     "population_def": ("Population", "Population"),
     "source": ("Kilder", "Sources"),
+    "figures_from": ("Tallene kommer fra", "The figures come from"),
     "notes": ("Noter", "Notes"),
     "unit": ("Enhed", "Unit"),
     "polarity": ("Retning", "Polarity"),

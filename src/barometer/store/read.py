@@ -275,11 +275,12 @@ def read_snapshot(
 # --- the inputs file (pipeline only) --------------------------------------------------------
 
 
-def read_inputs(store: Path) -> list[Input] | None:
+def read_inputs(store: Path, kinds: tuple[str, ...] | None = None) -> list[Input] | None:
     """The inputs a store was finished from; None when the store does not exist yet.
 
     A store without its inputs file cannot be finished again without losing what it holds,
-    so that is an error naming both files rather than a fresh start.
+    so that is an error naming both files rather than a fresh start. ``kinds`` reads only the
+    inputs of those kinds (a StatBank refresh needs its own, not the register cells).
     """
     store = Path(store)
     path = inputs_path(store)
@@ -297,11 +298,16 @@ def read_inputs(store: Path) -> list[Input] | None:
     except duckdb.Error:
         raise InputError("cannot be opened as a store's inputs file", path=path) from None
     try:
-        meta = con.execute("SELECT * FROM inputs ORDER BY added_at, source").df()
-        files = con.execute("SELECT * FROM input_files").df()
-        cells = con.execute("SELECT * FROM input_cells").df()
+        kind_in = f"kind IN ({', '.join('?' for _ in kinds)})" if kinds else "true"
+        args = list(kinds or [])
+        of_kinds = f" WHERE source IN (SELECT source FROM inputs WHERE {kind_in})"
+        meta = con.execute(
+            f"SELECT * FROM inputs WHERE {kind_in} ORDER BY added_at, source", args
+        ).df()
+        files = con.execute(f"SELECT * FROM input_files{of_kinds}", args).df()
+        cells = con.execute(f"SELECT * FROM input_cells{of_kinds}", args).df()
         side = {
-            name: con.execute(f"SELECT * FROM side_{name}").df()
+            name: con.execute(f"SELECT * FROM side_{name}{of_kinds}", args).df()
             for name in schema.INPUT_SIDE_TABLES
             if con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [f"side_{name}"]

@@ -7,6 +7,7 @@ Every number here comes from the store (through ``data.Snapshot``) and is format
 from __future__ import annotations
 
 import contextlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ from barometer.publish.report.i18n import (
     is_missing,
     label,
     number,
+    source_label,
     t,
 )
 
@@ -300,6 +302,22 @@ class Builder:
 
     # --- area sections -----------------------------------------------------------------
 
+    def figure_source(self, ind: str, spec: dict) -> str:
+        """The registers the definition names, or the other source the figures come from
+        (the store's preferred one) with how it differs from the definition."""
+        registers = ", ".join(spec.get("sources") or [])
+        src = self.snap.source.indicator_sources
+        if src.empty:
+            return registers
+        row = src[(src["indicator_id"] == ind) & src["preferred"].astype(bool)]
+        if row.empty or row["source"].iloc[0] == "registers":
+            return registers
+        notes = row["notes"].iloc[0]
+        notes = json.loads(notes) if isinstance(notes, str) else []
+        text = " ".join(n.get(self.lang, "") for n in notes if n.get(self.lang))
+        name = source_label(str(row["source"].iloc[0]), self.lang)
+        return f"{name} ({_lower_first(text).rstrip('.')})" if text else name
+
     def indicator(self, ind: str) -> dict:
         lang = self.lang
         spec = self.snap.definitions.get(ind, {})
@@ -315,7 +333,7 @@ class Builder:
             "group": label(ORIGIN_LABELS, group, lang),
             "definition": (spec.get("description") or {}).get(lang, ""),
             "polarity": label(POLARITY_LABELS, spec.get("polarity"), lang),
-            "sources": ", ".join(spec.get("sources") or []),
+            "sources": self.figure_source(ind, spec),
             "year_basis": (spec.get("year_basis") or {}).get(lang),
             "unit": UNIT_SHORT[unit][0 if lang == "da" else 1],
             "state": "ok",

@@ -204,6 +204,18 @@ def _spec_fields(spec: dict, lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def _figure_source(store: StoreData, ind: str, lang: str) -> list[tuple[str, str]]:
+    """The source of the figures shown (the preferred one) and how it differs from the
+    definition (the StatBank mapping's note), as a definition line."""
+    for s in store.indicator_sources.get(ind, []):
+        if s.get("preferred"):
+            notes = json.loads(s["notes"]) if isinstance(s.get("notes"), str) else []
+            text = " ".join(n.get(lang, "") for n in notes if n.get(lang))
+            name = source_label(s["source"], lang)
+            return [(t("figures_from", lang), f"{name}: {text}" if text else name)]
+    return []
+
+
 def _chart_block(
     chart_id: str,
     title: str,
@@ -505,6 +517,8 @@ def _goal_rows(store: StoreData, code: str, lang: str) -> dict | None:
             dd["change_label"] = fmt_change(_num(drec.get("change")), unit, lang)
             dd["light_label"] = label(LIGHT_LABELS, drec.get("traffic_light"), lang)
             dd["target_label"] = label(TARGET_LABELS, drec.get("target_status"), lang)
+            source = drec.get("source")
+            dd["source_label"] = source_label(source, lang) if isinstance(source, str) else ""
             dd["target_value_label"] = (
                 fmt_value(_num(drec.get("target")), unit, lang)
                 if _num(drec.get("target")) is not None
@@ -645,7 +659,7 @@ def indicator(
     }
     table = frame[[*OBSERVATION_COLUMNS]]
     ctx = {
-        "definition": _spec_fields(spec, lang),
+        "definition": [*_spec_fields(spec, lang), *_figure_source(store, ind, lang)],
         "area_options": area_options(store, lang),
         "group_options": [
             (g, label(ORIGIN_LABELS, g, lang)) for g in store.indicator_groups.get(ind, [])

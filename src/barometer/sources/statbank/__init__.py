@@ -2,6 +2,13 @@
 
 from barometer.sources.statbank.client import StatbankClient
 from barometer.sources.statbank.errors import LayoutError, StatbankError
-from barometer.sources.statbank.fetch import fetch_tables
+from barometer.sources.statbank.fetch import Fetched, TableResult, fetch_tables
 
-__all__ = ["LayoutError", "StatbankClient", "StatbankError", "fetch_tables"]
+__all__ = [
+    "Fetched",
+    "LayoutError",
+    "StatbankClient",
+    "StatbankError",
+    "TableResult",
+    "fetch_tables",
+]

@@ -11,7 +11,9 @@ environment variable ``BAROMETER_STATBANK_URL``, else ``https://api.statbank.dk/
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import time
@@ -23,6 +25,7 @@ import httpx
 
 from barometer.sources.statbank.cache import ResponseCache, request_key
 from barometer.sources.statbank.errors import StatbankError
+from barometer.sources.statbank.parse import sniff_delimiter
 
 DEFAULT_BASE_URL = "https://api.statbank.dk/v1"
 BASE_URL_ENV = "BAROMETER_STATBANK_URL"
@@ -219,16 +222,22 @@ def _validate_csv(content: bytes) -> None:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TruncatedAnswerError(f"not UTF-8 ({exc})") from None
-    lines = [ln for ln in text.replace("\r\n", "\n").split("\n") if ln]
-    if not lines:
+    first = text.split("\n", 1)[0]
+    if not first.strip():
         raise TruncatedAnswerError("empty body")
-    width = lines[0].count(";")
-    if width < 1:
-        raise TruncatedAnswerError("no semicolon-separated header")
-    bad = [i for i, ln in enumerate(lines[1:], 2) if ln.count(";") != width]
+    delimiter = sniff_delimiter(first)
+    if '"' in text:  # quoted fields: the csv module counts them right
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r]
+        widths = [len(r) for r in rows]
+    else:
+        widths = [ln.count(delimiter) + 1 for ln in text.replace("\r\n", "\n").split("\n") if ln]
+    width = widths[0]
+    if width < 2:
+        raise TruncatedAnswerError("no header of separated fields")
+    bad = [i for i, w in enumerate(widths[1:], 2) if w != width]
     if bad:
         raise TruncatedAnswerError(f"line {bad[0]} has the wrong number of fields")
-    if not text.endswith("\n") and len(lines) > 1:
+    if not text.endswith("\n") and len(widths) > 1:
         # The API ends every line with CRLF; a body cut mid-line keeps the field count only
         # by chance, so a missing final newline counts as truncated.
         raise TruncatedAnswerError("the last line is not terminated")

@@ -11,6 +11,8 @@ codes) and ``value`` (float, NaN where suppressed) and ``suppressed`` (bool).
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 
@@ -34,17 +36,25 @@ def parse_number(text: str) -> float | None:
         raise LayoutError(f"cell value {text!r} is not a number") from None
 
 
+def sniff_delimiter(header: str) -> str:
+    """';' as the API writes; ',' for an answer saved again by another tool (the collected
+    LIGEUB1 body was re-saved by pandas with commas)."""
+    return ";" if ";" in header or "," not in header else ","
+
+
 def split_csv(text: str, what: str = "data answer") -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV/BULK answer: BOM dropped, CRLF or LF, ``;`` separated."""
-    lines = [ln for ln in text.lstrip("\ufeff").replace("\r\n", "\n").split("\n") if ln]
-    if not lines:
+    """Header and rows of a CSV/BULK answer: BOM dropped, CRLF or LF, ``;`` (or ``,``)."""
+    body = text.lstrip("\ufeff")
+    first = body.split("\n", 1)[0]
+    if not first.strip():
         raise LayoutError(f"empty {what}")
-    header = [h.strip() for h in lines[0].split(";")]
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=sniff_delimiter(first))
+    lines = [r for r in reader if r]
+    header = [h.strip() for h in lines[0]]
     if header[-1].upper() != VALUE_COLUMN:
         raise LayoutError(f"{what}: last column is {header[-1]!r}, expected {VALUE_COLUMN}")
     rows = []
-    for n, line in enumerate(lines[1:], 2):
-        fields = line.split(";")
+    for n, fields in enumerate(lines[1:], 2):
         if len(fields) != len(header):
             raise LayoutError(f"{what}: line {n} has {len(fields)} fields, not {len(header)}")
         rows.append(fields)
@@ -62,25 +72,79 @@ def parse_csv_labels(text: str) -> pd.DataFrame:
     return _frame(records, header[:-1])
 
 
+def read_table(text: str, what: str) -> pd.DataFrame:
+    """The answer as a frame of text cells (the C reader; the exact checks of ``split_csv``
+    report the line of anything it cannot read whole)."""
+    body = text.lstrip("\ufeff")
+    first = body.split("\n", 1)[0]
+    if not first.strip():
+        raise LayoutError(f"empty {what}")
+    try:
+        df = pd.read_csv(
+            io.StringIO(body),
+            sep=sniff_delimiter(first),
+            dtype=str,
+            na_filter=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):
+        df = None
+    # A short line reads as empty cells here: the exact reader says which line it was.
+    if df is None or len(df.columns) < 2 or (df == "").to_numpy().any():
+        header, rows = split_csv(text, what)  # raises with the line at fault
+        df = pd.DataFrame(rows, columns=header, dtype=object)
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.columns[-1].upper() != VALUE_COLUMN:
+        raise LayoutError(f"{what}: last column is {df.columns[-1]!r}, expected {VALUE_COLUMN}")
+    return df
+
+
 def parse_csv(text: str, info: TableInfo) -> pd.DataFrame:
-    """Parse a BULK or CSV answer and decode every cell to its code via tableinfo."""
-    header, rows = split_csv(text, f"data answer for {info.id}")
-    variables = [info.variable(h) for h in header[:-1]]
-    decoders = [v.decoder() for v in variables]
-    records: list[list] = []
-    for n, fields in enumerate(rows, 2):
-        row = []
-        for var, dec, cell in zip(variables, decoders, fields[:-1], strict=True):
-            code = dec.get(cell.strip())
-            if code is None:
-                raise LayoutError(
-                    f"{info.id}: line {n}: {cell!r} is not a code or label of {var.id} "
-                    "in tableinfo (has the table changed?)"
-                )
-            row.append(code)
-        row.append(parse_number(fields[-1]))
-        records.append(row)
-    return _frame(records, [v.id for v in variables])
+    """Parse a BULK or CSV answer and decode every cell to its code via tableinfo.
+
+    Column by column (an answer may have hundreds of thousands of rows): each variable's
+    cells are looked up in its decoder, the values parsed at once; the first cell that is
+    not a code or label, or not a number, is reported with its line.
+    """
+    raw = read_table(text, f"data answer for {info.id}")
+    variables = [info.variable(h) for h in raw.columns[:-1]]
+    data: dict[str, pd.Series] = {}
+    for var, name in zip(variables, raw.columns[:-1], strict=True):
+        cells = raw[name].astype(object)
+        decoder = var.decoder()
+        codes = cells.map(decoder)
+        if codes.isna().any():  # cells with white space around them
+            codes = codes.fillna(cells.str.strip().map(decoder))
+        if codes.isna().any():
+            n = int(codes.isna().to_numpy().argmax())
+            raise LayoutError(
+                f"{info.id}: line {n + 2}: {cells.iloc[n]!r} is not a code or label of "
+                f"{var.id} in tableinfo (has the table changed?)"
+            )
+        data[var.id] = codes.astype(object)
+    data["value"] = parse_values(raw[raw.columns[-1]].astype(object), info.id)
+    df = pd.DataFrame(data, columns=[*data])
+    df["value"] = df["value"].astype(float)
+    df["suppressed"] = df["value"].isna()
+    return df
+
+
+def parse_values(cells: pd.Series, table: str) -> pd.Series:
+    """'1234', '76,5', '..' (withheld → NaN) for a whole column; anything else is an error."""
+    numbers = pd.to_numeric(cells, errors="coerce")  # the common case: plain numbers
+    rest = numbers.isna()
+    if rest.any():
+        text = cells[rest].str.strip().str.replace(" ", "", regex=False)
+        withheld = text.isin(SUPPRESSED) | text.eq("")
+        fixed = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        bad = fixed.isna() & ~withheld
+        if bad.any():
+            n = int(cells.index.get_loc(bad[bad].index[0]))
+            raise LayoutError(
+                f"{table}: line {n + 2}: cell value {cells.iloc[n]!r} is not a number"
+            )
+        numbers[rest] = fixed.where(~withheld)
+    return numbers.astype(float)
 
 
 def parse_jsonstat(text: str, info: TableInfo) -> pd.DataFrame:
@@ -108,6 +172,13 @@ def parse_jsonstat(text: str, info: TableInfo) -> pd.DataFrame:
         row.append(None if v is None or v in SUPPRESSED else float(v))
         records.append(row)
     return _frame(records, [v.id for v in variables])
+
+
+def parse_answer(text: str, info: TableInfo, fmt: str) -> pd.DataFrame:
+    """A data answer in the format asked for, cells decoded to codes via tableinfo."""
+    if fmt.upper() in ("JSONSTAT", "JSON"):
+        return parse_jsonstat(text, info)
+    return parse_csv(text, info)
 
 
 def _product(sizes: list[int]) -> int:

@@ -25,6 +25,9 @@ class Variable:
     def codes(self) -> list[str]:
         return [c for c, _ in self.values]
 
+    def label(self, code: str) -> str:
+        return dict(self.values).get(code, "")
+
     def decoder(self) -> dict[str, str]:
         """Cell text → code: a code stands for itself, else a unique label names its code.
 
