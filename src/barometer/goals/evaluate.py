@@ -22,7 +22,7 @@ Suppressed or missing cells count as no data (status other than 'ok' or a null v
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -74,12 +74,28 @@ class Definitions:
     units: dict[str, str]
     gaps: dict[str, GapParts]
     sources: dict[str, str]  # indicator → the source its observations come from
+    # indicator → where its figures come from (the catalogue's sources), named when missing
+    origins: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_catalogue(cls, catalogue: dict, sources: dict[str, str] | None = None) -> Definitions:
         from barometer.catalogue.models import gap_parts
 
-        return cls({k: v.unit for k, v in catalogue.items()}, gap_parts(catalogue), sources or {})
+        return cls(
+            {k: v.unit for k, v in catalogue.items()},
+            gap_parts(catalogue),
+            sources or {},
+            catalogue_origins(catalogue),
+        )
+
+
+def catalogue_origins(catalogue: dict) -> dict[str, str]:
+    """Indicator → its catalogue sources as one phrase (the survey's name for a survey)."""
+    out = {}
+    for k, v in catalogue.items():
+        survey = getattr(v, "survey", None)
+        out[k] = survey.name.en if survey is not None else ", ".join(v.sources)
+    return out
 
 
 def _default_definitions() -> Definitions:
@@ -126,6 +142,8 @@ def evaluate_indicators_for_years(
     rows = []
     for year in years:
         for goal_set in goal_sets:
+            if not goal_set.in_force(year):
+                continue
             for area in _areas_for(goal_set, params, areas_in_obs):
                 for goal in goal_set.goals:
                     for focus in params.focus_groups or (goal.origin_group,):
@@ -175,6 +193,8 @@ def _summarise_years(
     rows = []
     for year in years:
         for goal_set in goal_sets:
+            if not goal_set.in_force(year):
+                continue
             for area in _areas_for(goal_set, params, areas_in_obs):
                 for goal in goal_set.goals:
                     for focus in params.focus_groups or (goal.origin_group,):
@@ -262,13 +282,22 @@ def _evaluate_one(
     series = index.get((ind.indicator_id, area, origin, ind.sex), {})
     base_year = goal_set.base_year_of(goal, ind)
     reasons: list[str] = []
-    base_year = _resolve_base_year(series, base_year, year, params, reasons)
-    latest_year = _latest_year(series, base_year, year)
+    until = goal_set.data_until(year)
+    base_year = _resolve_base_year(series, base_year, until, params, reasons)
+    latest_year = _latest_year(series, base_year, until)
     base, latest = series.get(base_year), series.get(latest_year) if latest_year else None
     if base is None:
         reasons.append(f"no value for base year {base_year}")
     if latest is None:
-        reasons.append(f"no value after base year {base_year}")
+        reasons.append(f"no value after base year {base_year}" + _until_text(year, until))
+    if base is None or latest is None:
+        origins = defs.origins.get(ind.indicator_id)
+        if origins:
+            reasons.append(f"figures come from: {origins}")
+    elif until != year:
+        reasons.append(
+            f"policy period {goal_set.valid_from}-{goal_set.valid_to}: figures up to {until}"
+        )
     drives = ind.drives_movement or params.use_all_indicators
     row: dict[str, Any] = {
         "goal_set": goal_set.id,
@@ -340,6 +369,10 @@ def _evaluate_one(
         reasons.append(f"target: {assessment.reason}")
     row["reasons"] = "; ".join(reasons)
     return row
+
+
+def _until_text(year: int | None, until: int | None) -> str:
+    return f" up to {until} (the end of the policy period)" if until != year else ""
 
 
 def _resolve_base_year(
@@ -483,6 +516,13 @@ def _summarise(
         for r in drivers
     ]
     row["reasons"] = "decided by " + ", ".join(named)
+    if row["movement"] == movement.NO_DATA:
+        missing = [
+            f"{r['indicator_id']}: {r['reasons']}"
+            for r in drivers
+            if r["direction"] == movement.NO_DATA and r["reasons"]
+        ]
+        row["reasons"] += "; no data - " + " | ".join(missing) if missing else ""
     return row
 
 
