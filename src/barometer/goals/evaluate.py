@@ -89,12 +89,22 @@ class Definitions:
         )
 
 
+MODULE_ORIGINS = {
+    "programme": "the refugee programme module (barometer programme publish)",
+    "welcomehouse": "the Welcome House module (barometer welcomehouse publish)",
+}
+
+
 def catalogue_origins(catalogue: dict) -> dict[str, str]:
-    """Indicator → its catalogue sources as one phrase (the survey's name for a survey)."""
+    """Indicator → where its figures come from, as one phrase: the survey's name, the case
+    module that publishes it, or the catalogue's sources (registers, tables)."""
     out = {}
     for k, v in catalogue.items():
         survey = getattr(v, "survey", None)
-        out[k] = survey.name.en if survey is not None else ", ".join(v.sources)
+        if survey is not None:
+            out[k] = survey.name.en
+        else:
+            out[k] = MODULE_ORIGINS.get(v.kind) or ", ".join(v.sources)
     return out
 
 
