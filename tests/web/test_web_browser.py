@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -101,7 +102,7 @@ def test_switch_language_keeps_the_page(page):
     page.wait_for_url("**/indicator/population?area=101&year=2020")
 
 
-def test_compare_two_municipalities_download_csv_and_follow_the_twin(page):
+def test_compare_two_municipalities_download_csv_and_follow_the_twin(page, web_store):
     page.goto("/compare")
     page.select_option("#area-1", "101")
     page.select_option("#area-2", "751")
@@ -120,7 +121,13 @@ def test_compare_two_municipalities_download_csv_and_follow_the_twin(page):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["area_code"] for r in rows} == {"101", "751"}
     assert {r["indicator_id"] for r in rows} == {"employment_rate_25_64"}
-    assert len(rows) == 2 * 7  # two areas × seven years, one origin group and sex
+    # Every source's rows of the two areas for the page's origin group and sex, as stored.
+    with duckdb.connect(str(web_store), read_only=True) as con:
+        stored = con.execute(
+            "SELECT count(*) FROM observations WHERE indicator_id = 'employment_rate_25_64' "
+            "AND area_code IN ('101', '751') AND origin_group = 'non_western' AND sex = 'all'"
+        ).fetchone()[0]
+    assert len(rows) == stored and {r["origin_group"] for r in rows} == {"non_western"}
 
     with page.expect_download() as info:
         page.click("#chart-compare-block button[data-export='svg']")
