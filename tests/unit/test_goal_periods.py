@@ -90,6 +90,23 @@ def test_a_goal_without_data_names_where_its_figures_come_from(tmp_path):
     assert f"figures come from: {sources}" in row["reasons"]
 
 
+def test_a_withheld_figure_is_told_apart_from_a_missing_one(tmp_path):
+    sets = load_goal_sets([write(tmp_path, PERIOD)])
+    data = obs({2014: (3, 40), 2017: (30, 60)})
+    data.loc[data["year"] == 2014, ["status", "value", "numerator", "denominator"]] = (
+        "suppressed_primary",
+        None,
+        None,
+        None,
+    )
+    _, detail = evaluate_years(data, sets, [2018])
+    [row] = detail.to_dict("records")
+    assert row["direction"] == "no_data"
+    assert "base year 2014 withheld by disclosure control" in row["reasons"]
+    _, detail = evaluate_years(obs({2017: (30, 60)}), sets, [2018])
+    assert "no value for base year 2014" in detail.iloc[0]["reasons"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -148,6 +148,7 @@ def evaluate_indicators_for_years(
     groups |= {i.origin_group for gs in goal_sets for g in gs.goals for i in g.indicators}
     sexes = {i.sex for gs in goal_sets for g in gs.goals for i in g.indicators}
     index = index_observations(obs, needed, groups - {None}, sexes)
+    withheld = _withheld(obs, needed)
     areas_in_obs = sorted(obs["area_code"].unique())
     rows = []
     for year in years:
@@ -160,7 +161,16 @@ def evaluate_indicators_for_years(
                         for ind in goal.indicators:
                             rows.append(
                                 _evaluate_one(
-                                    index, goal_set, goal, ind, area, focus, year, params, defs
+                                    index,
+                                    goal_set,
+                                    goal,
+                                    ind,
+                                    area,
+                                    focus,
+                                    year,
+                                    params,
+                                    defs,
+                                    withheld,
                                 )
                             )
     return _with_integer_columns(pd.DataFrame(rows, columns=list(GOAL_INDICATOR_STATUS_COLUMNS)))
@@ -287,6 +297,7 @@ def _evaluate_one(
     year: int | None,
     params: GoalParams,
     defs: Definitions,
+    withheld: dict[tuple, set[int]] | None = None,
 ) -> dict[str, Any]:
     origin = ind.origin_group or focus
     series = index.get((ind.indicator_id, area, origin, ind.sex), {})
@@ -296,10 +307,21 @@ def _evaluate_one(
     base_year = _resolve_base_year(series, base_year, until, params, reasons)
     latest_year = _latest_year(series, base_year, until)
     base, latest = series.get(base_year), series.get(latest_year) if latest_year else None
+    hidden_years = (withheld or {}).get((ind.indicator_id, area, origin, ind.sex), ())
     if base is None:
-        reasons.append(f"no value for base year {base_year}")
+        hidden = base_year in hidden_years
+        reasons.append(
+            f"base year {base_year} withheld by disclosure control"
+            if hidden
+            else f"no value for base year {base_year}"
+        )
     if latest is None:
-        reasons.append(f"no value after base year {base_year}" + _until_text(year, until))
+        later_hidden = any(base_year < y and (until is None or y <= until) for y in hidden_years)
+        reasons.append(
+            f"no value after base year {base_year}"
+            + _until_text(year, until)
+            + (" (withheld by disclosure control)" if later_hidden else "")
+        )
     if base is None or latest is None:
         origins = defs.origins.get(ind.indicator_id)
         if origins:
@@ -379,6 +401,17 @@ def _evaluate_one(
         reasons.append(f"target: {assessment.reason}")
     row["reasons"] = "; ".join(reasons)
     return row
+
+
+def _withheld(obs: pd.DataFrame, needed: set[str]) -> dict[tuple, set[int]]:
+    """(indicator, area, origin group, sex) → the years of its cells that disclosure control
+    withheld, so that a goal can say its figure exists but may not be shown."""
+    hidden = obs[(obs["status"] != "ok") & obs["indicator_id"].isin(sorted(needed))]
+    cols = ["indicator_id", "area_code", "origin_group", "sex", "year"]
+    out: dict[tuple, set[int]] = defaultdict(set)
+    for r in hidden[cols].itertuples(index=False):
+        out[tuple(r[:4])].add(int(r[4]))
+    return out
 
 
 def _until_text(year: int | None, until: int | None) -> str:
