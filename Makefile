@@ -41,8 +41,12 @@ demo: $(BASE_STAMP)
 	$(BIN)/barometer survey demo --out $(DEMO_DIR)/surveys
 	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_safety_SYNTHETIC.csv \
 	  $(DEMO_DIR)/surveys/copenhagen_citizenship_SYNTHETIC.sav \
+	  $(DEMO_DIR)/surveys/copenhagen_health_SYNTHETIC.csv \
+	  $(DEMO_DIR)/surveys/national_citizenship_SYNTHETIC.dta \
 	  --spec $(DEMO_DIR)/surveys/copenhagen_safety.yaml \
-	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml --store $(STORE)
+	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml \
+	  --spec $(DEMO_DIR)/surveys/copenhagen_health.yaml \
+	  --spec $(DEMO_DIR)/surveys/national_citizenship.yaml --store $(STORE)
 	rm -f $(PROGRAMME_DB) $(PROGRAMME_DB)-wal $(PROGRAMME_DB)-shm
 	[ -f $(PROGRAMME_KEY) ] || $(BIN)/barometer programme keygen --out $(PROGRAMME_KEY)
 	$(BIN)/barometer programme synth --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) --seed 1

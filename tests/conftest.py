@@ -22,8 +22,9 @@ def write():
 @pytest.fixture(scope="session")
 def session_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic Denmark (1 % scale, 2012-2024, seed 7) built by the pipeline, then given
-    every other kind of input: the two demo surveys, three StatBank tables (replayed from the
-    constructed answers over local HTTP) and a file of ready-made figures."""
+    every other kind of input: the four demo surveys (Copenhagen's safety, youth citizenship
+    and health surveys and the national citizenship survey), three StatBank tables (replayed
+    from the constructed answers over local HTTP) and a file of ready-made figures."""
     from barometer.catalogue import load_catalogue
     from barometer.pipeline import add_inputs, build_store
     from barometer.sources.files import figures_input

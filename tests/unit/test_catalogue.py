@@ -26,7 +26,8 @@ IDS = [
     "public_support_gap",
     "convicted_share_men_15_29",
     "convicted_share_15_79",
-]  # the stable identifiers the foundation issue fixes
+    "leisure_job_15_17",
+]  # the stable identifiers the foundation issue fixes, and the leisure jobs of issue #16
 
 
 HOUSING_COUNTS = [
@@ -40,7 +41,16 @@ SURVEYS = [
     "unsafe_evening_night",
     "felt_discriminated_last_year",
     "association_member",
+    "recognises_democratic_values",
+    "restricted_partner_choice",
+    "restricted_education_friends_choice",
+    "rejects_gender_equality",
+    "feels_included",
     "good_self_rated_health",
+    "high_stress",
+    "national_feels_included",
+    "national_experienced_discrimination",
+    "national_restricted_partner_choice",
 ]
 EXTERNAL = ["convicted_persons_all_offences"]
 PROGRAMME = [

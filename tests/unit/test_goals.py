@@ -383,19 +383,23 @@ def test_builtin_catalogue_loads_with_the_nine_national_goals_in_order():
     assert national.owner == "Udlændinge- og Integrationsministeriet"
     assert national.base_year == 2012
     assert national.base_year_of(national.goals[7]) == 2018  # housing areas
-    for number in (4, 5, 6):
+    catalogue = load_catalogue()
+    for number in (4, 5, 6):  # the survey goals: one indicator each of the national survey
         goal = national.goals[number - 1]
-        assert goal.status == "no_data"
-        assert goal.indicators == []
-        assert "survey" in goal.status_reason.lower()
+        assert goal.status == "active"
+        [ind] = goal.indicators
+        assert ind.label == f"{number}.1"
+        assert catalogue[ind.indicator_id].kind == "survey"
+        assert catalogue[ind.indicator_id].sources == ["Medborgerskabsundersøgelsen"]
     # Directional only: no invented targets in the shipped sets (DOMAIN.md §1.8, §2.4).
     for goal_set in sets.values():
         for goal in goal_set.goals:
             for ind in goal.indicators:
                 assert ind.indicator_id in load_catalogue()
                 assert ind.target is None
-    copenhagen = sets["copenhagen"]
+    copenhagen = sets["copenhagen-2019-22"]
     assert copenhagen.base_year == 2014
+    assert (copenhagen.valid_from, copenhagen.valid_to) == (2019, 2022)
     assert copenhagen.areas == ["101"]
     owners = {g.owner for g in copenhagen.goals}
     assert "Beskæftigelses- og Integrationsudvalget" in owners
@@ -465,7 +469,14 @@ def test_the_example_goal_file_in_the_docs_is_valid(tmp_path):
     assert goal_set.goals[0].indicators[0].target is not None
     assert load_goal_sets([tmp_path])[0].id == goal_set.id
     both = load_goal_sets([tmp_path], with_builtin=True)
-    assert [s.id for s in both] == ["national", "copenhagen", goal_set.id]  # national first
+    assert [s.id for s in both] == [  # national first, then the built-in sets by name
+        "national",
+        "copenhagen-2015-18",
+        "copenhagen-2019-22",
+        "copenhagen-agreement-2017-18",
+        "copenhagen-current",
+        goal_set.id,
+    ]
 
 
 # --- evaluation end to end -------------------------------------------------------------
@@ -580,7 +591,7 @@ def test_base_year_fallback_and_focus_groups():
 
 
 def test_copenhagen_set_is_evaluated_for_copenhagen_only():
-    sets = [s for s in load_goal_sets() if s.id == "copenhagen"]
+    sets = [s for s in load_goal_sets() if s.id == "copenhagen-2019-22"]
     obs = frame(
         [
             rate("employment_rate_25_64", area, y, "non_western", x, 5000)
@@ -742,7 +753,9 @@ def test_render_status_formats(national_result):
     data = json.loads(render_status(national_result, "json"))
     assert [g["goal_id"] for g in data] == [f"national-{i}" for i in range(1, 10)]
     assert data[0]["indicators"][0]["indicator_id"] == "employment_gap_25_64"
-    assert data[3]["indicators"] == []
+    # goal 4 has its survey indicator, without figures in these observations
+    assert [i["indicator_id"] for i in data[3]["indicators"]] == ["national_feels_included"]
+    assert data[3]["movement"] == "no_data"
     csv_text = render_status(national_result, "csv")
     back = pd.read_csv(pd.io.common.StringIO(csv_text))
     assert {"goal_id", "movement", "indicator_id", "base_value", "reasons"} <= set(back.columns)

@@ -63,6 +63,12 @@ def test_run_records_inputs_with_checksums(store):
         inputs = dict(con.execute("SELECT path, sha256 FROM input_files").fetchall())
         defs = {r[0] for r in con.execute("SELECT indicator_id FROM definitions").fetchall()}
         stored = {r[0] for r in con.execute("SELECT indicator_id FROM observations").fetchall()}
+        named = {  # indicators the stored goal sets name (their definitions are kept too)
+            i["indicator_id"]
+            for (spec,) in con.execute("SELECT spec FROM goal_sets").fetchall()
+            for g in json.loads(spec)["goals"]
+            for i in g["indicators"]
+        }
         keys = con.execute(
             "SELECT count(*), count(DISTINCT (indicator_id, area_code, year, origin_group, sex)) "
             "FROM observations"
@@ -72,8 +78,10 @@ def test_run_records_inputs_with_checksums(store):
         == hashlib.sha256((reg / "bef202012.parquet").read_bytes()).hexdigest()
     )
     assert len(inputs) == len(list(reg.glob("*.parquet")))
-    # One definition per indicator the store holds, and the same indicators as computed.
-    assert defs == stored == set(compute_raw(reg)["indicator_id"])
+    # One definition per indicator the store holds or a goal names, and the same indicators
+    # as computed.
+    assert stored == set(compute_raw(reg)["indicator_id"])
+    assert defs == stored | named and "national_feels_included" in defs - stored
     assert keys[0] == keys[1]  # one row per key: a single source
 
 

@@ -45,7 +45,7 @@ def obs(store: Path, origin: str, sex: str) -> dict:
     df = read(
         store,
         "SELECT o.*, c.respondents, c.n_eff, c.share, c.ci_low AS cell_low, "
-        "c.ci_high AS cell_high, c.weight_yes, c.weight_sum FROM observations o "
+        "c.ci_high AS cell_high, c.min_respondents FROM observations o "
         "JOIN survey_cells c USING (indicator_id, area_code, year, origin_group, sex, source) "
         f"WHERE origin_group = '{origin}' AND sex = '{sex}'",
     )
@@ -99,14 +99,22 @@ def test_tiny_survey_in_the_store_publishes_only_cells_with_enough_answers(tmp_p
         assert few["status"] == "suppressed_primary"
         assert few["reason"] == "survey_min_respondents"
         assert math.isnan(few["value"]) and math.isnan(few["numerator"])
-        assert math.isnan(few["weight_yes"]) and math.isnan(few["share"])
+        assert math.isnan(few["share"]) and few["min_respondents"] == 3
         assert few["respondents"] <= 2
+    # The weighted totals stay in the inputs file: beside the published shares they would let
+    # a withheld group be worked out by difference (all − the other groups).
+    columns = set(read(store, "SELECT * FROM survey_cells LIMIT 0").columns)
+    assert not columns & {"weight_yes", "weight_sum"}
+    kept = read(inputs_path(store), "SELECT weight_yes, weight_sum FROM side_survey_cells")
+    assert kept.notna().all().all() and len(kept) == 9
     imp = read(store, "SELECT * FROM inputs").iloc[0]
     assert imp["kind"] == "survey" and imp["sha256"] == digest(TINY)
     details = json.loads(imp["details"])
     assert details["respondents"] == 5 and details["filtered_out"] == 1
-    spec = json.loads(read(store, "SELECT spec FROM definitions").iloc[0]["spec"])
+    sql = "SELECT spec FROM definitions WHERE indicator_id = 'unsafe_in_neighbourhood'"
+    spec = json.loads(read(store, sql).iloc[0]["spec"])
     assert spec["kind"] == "survey" and spec["theme"] == "safety"
+    assert spec["min_respondents"] == 20 and spec["survey"]["name"]["da"].startswith("Køben")
 
 
 def test_the_store_threshold_is_the_floor_of_the_minimum_respondents(tmp_path) -> None:
@@ -247,14 +255,23 @@ def test_two_surveys_of_one_indicator_sit_side_by_side(tmp_path) -> None:
 def test_demo_surveys_are_seeded_and_near_the_published_figures(tmp_path) -> None:
     a = generate_demo_surveys(tmp_path / "a", seed=7)
     b = generate_demo_surveys(tmp_path / "b", seed=7)
-    assert digest(a["copenhagen_safety"][0]) == digest(b["copenhagen_safety"][0])
-    # A .sav header holds its creation time, so compare the data, not the bytes.
-    sav_a, _ = pyreadstat.read_sav(str(a["copenhagen_citizenship"][0]))
-    sav_b, _ = pyreadstat.read_sav(str(b["copenhagen_citizenship"][0]))
-    pd.testing.assert_frame_equal(sav_a, sav_b)
+    assert sorted(a) == [
+        "copenhagen_citizenship",
+        "copenhagen_health",
+        "copenhagen_safety",
+        "national_citizenship",
+    ]
+    for name in ("copenhagen_safety", "copenhagen_health"):
+        assert digest(a[name][0]) == digest(b[name][0])
+    # A .sav or .dta header holds its creation time, so compare the data, not the bytes.
+    for name, reader in (
+        ("copenhagen_citizenship", pyreadstat.read_sav),
+        ("national_citizenship", pyreadstat.read_dta),
+    ):
+        pd.testing.assert_frame_equal(reader(str(a[name][0]))[0], reader(str(b[name][0]))[0])
     store = tmp_path / "demo.duckdb"
-    for data, spec in a.values():
-        import_survey(data, spec, store, settings=None)
+    catalogue = load_catalogue()
+    add_inputs(store, [survey_input(data, spec, catalogue) for data, spec in a.values()])
     got = read(
         store,
         "SELECT indicator_id, year, value FROM observations WHERE area_code = '101' "
@@ -276,8 +293,29 @@ def test_demo_surveys_are_seeded_and_near_the_published_figures(tmp_path) -> Non
         assert abs(got[key] - published[key]) <= 2.5, (key, got[key], published[key])
         checked += 1
     assert checked == 5
-    themes = {json.loads(s)["theme"] for s in read(store, "SELECT spec FROM definitions")["spec"]}
-    assert themes == {"safety", "discrimination", "citizenship", "health"}
+    defs = {r: json.loads(s) for r, s in read(store, "SELECT * FROM definitions").values[:, :2]}
+    surveyed = {i for i, d in defs.items() if d["kind"] == "survey"}
+    assert {defs[i]["theme"] for i in surveyed} == {
+        "safety",
+        "discrimination",
+        "citizenship",
+        "health",
+    }
+    # Every survey indicator of the specs has figures for København, and only the national
+    # survey has any other area: Denmark (its total), never another municipality.
+    areas = read(
+        store,
+        "SELECT source, list(DISTINCT area_code ORDER BY area_code) a FROM observations "
+        "GROUP BY source ORDER BY source",
+    ).set_index("source")["a"]
+    assert {k: list(v) for k, v in areas.items()} == {
+        "survey:copenhagen_citizenship": ["101"],
+        "survey:copenhagen_health": ["101"],
+        "survey:copenhagen_safety": ["101"],
+        "survey:national_citizenship": ["000", "101"],
+    }
+    stored = set(read(store, "SELECT DISTINCT indicator_id FROM observations")["indicator_id"])
+    assert stored == surveyed
     synthetic = read(store, "SELECT DISTINCT synthetic FROM inputs")["synthetic"].tolist()
     assert synthetic == [True]
     assert read(store, "SELECT synthetic FROM runs")["synthetic"].tolist() == [True]
@@ -287,7 +325,12 @@ def test_spec_files_ship_with_the_package(tmp_path) -> None:
     from barometer.sources.surveys.spec import load_spec, specs_dir
 
     names = sorted(p.stem for p in specs_dir().glob("*.yaml"))
-    assert names == ["copenhagen_citizenship", "copenhagen_safety"]
+    assert names == [
+        "copenhagen_citizenship",
+        "copenhagen_health",
+        "copenhagen_safety",
+        "national_citizenship",
+    ]
     for p in specs_dir().glob("*.yaml"):
         assert load_spec(p).synthetic
     shutil.copy(TINY, tmp_path / "x.csv")

@@ -104,7 +104,7 @@ def test_switch_language_keeps_the_page(page):
     page.wait_for_url("**/indicator/population?area=101&year=2020")
 
 
-def test_compare_two_municipalities_download_csv_and_follow_the_twin(page):
+def test_compare_two_municipalities_download_csv_and_follow_the_twin(page, web_store):
     page.goto("/compare")
     page.select_option("#area-1", "101")
     page.select_option("#area-2", "751")

@@ -30,6 +30,20 @@ from barometer.codes import load_main_group_names
 from barometer.codes.vocab import ORIGIN_LABELS, SEX_LABELS, label
 
 Line = tuple[str, str]  # (message key of the field's name, the sentence)
+MONTHS = (
+    ("januar", "January"),
+    ("februar", "February"),
+    ("marts", "March"),
+    ("april", "April"),
+    ("maj", "May"),
+    ("juni", "June"),
+    ("juli", "July"),
+    ("august", "August"),
+    ("september", "September"),
+    ("oktober", "October"),
+    ("november", "November"),
+    ("december", "December"),
+)
 _ADAPTER: TypeAdapter[Indicator] = TypeAdapter(Indicator)
 
 
@@ -73,6 +87,14 @@ def _numerator(ind: RateIndicator, lang: str) -> str:
             "mindst én fældende afgørelse for overtrædelse af straffeloven i året"
             if da
             else "at least one guilty decision for a criminal-code offence in the year"
+        )
+    if n.paid_work is not None:
+        hours = f"{n.paid_work.min_hours:g}"
+        month = MONTHS[n.paid_work.month - 1]
+        return (
+            f"betalt arbejde i {month[0]} (mindst {hours} betalt time i måneden)"
+            if da
+            else f"paid work in {month[1]} (at least {hours} paid hour(s) in the month)"
         )
     if n.edu_main_group is not None:
         names = load_main_group_names()
@@ -156,9 +178,7 @@ def describe_lines(ind: Indicator, lang: str) -> list[Line]:
             )
         )
     elif isinstance(ind, SurveyIndicator):
-        out.append(("population_def", ind.population.da if da else ind.population.en))
-        out.append(("question", ind.question.da if da else ind.question.en))
-        out.append(("counted", ind.counted.da if da else ind.counted.en))
+        out += describe_survey(ind, lang)
     elif isinstance(ind, ProgrammeIndicator | WelcomeHouseIndicator):
         out.append(("population_def", ind.population.da if da else ind.population.en))
         out.append(("counted", ind.counted.da if da else ind.counted.en))
@@ -168,6 +188,76 @@ def describe_lines(ind: Indicator, lang: str) -> list[Line]:
         out.append(("population_def", describe_population(ind.filters, lang)))
     out.append(("year_basis", ind.year_basis.da if da else ind.year_basis.en))
     return out
+
+
+def describe_survey(ind: SurveyIndicator, lang: str) -> list[Line]:
+    """Who was asked what, which answers count, and how the survey was made and weighted."""
+    da = lang == "da"
+
+    def text(t) -> str:
+        return t.da if da else t.en
+
+    out: list[Line] = [
+        ("population_def", text(ind.population)),
+        ("question", text(ind.question)),
+        ("answers", "; ".join(ind.answer_texts(lang))),
+        ("counted", "; ".join(ind.answer_texts(lang, counted=True))),
+    ]
+    excluded = ind.answer_texts(lang, excluded=True)
+    if excluded:
+        out.append(("excluded_answers", "; ".join(excluded)))
+    src = ind.survey
+    rounds = _year_list(src.rounds)
+    out.append(
+        (
+            "survey_source",
+            f"{text(src.name)}; {src.owner}; runder: {rounds}"
+            if da
+            else f"{text(src.name)}; {src.owner}; rounds: {rounds}",
+        )
+    )
+    out.append(("survey_design", text(ind.design)))
+    out.append(
+        (
+            "survey_weighting",
+            text(ind.weighting)
+            + (
+                " Andelen er vægtet; 95 %-intervallet er Wilsons interval på det effektive "
+                "antal svar (Kish), som tager højde for vægtene."
+                if da
+                else " The share is weighted; the 95 % interval is Wilson's interval on the "
+                "effective number of answers (Kish), which allows for the weights."
+            ),
+        )
+    )
+    out.append(
+        (
+            "min_respondents",
+            f"Et tal vises kun, når mindst {ind.min_respondents} har svaret (eller flere, hvis "
+            "undersøgelsen eller databasen kræver det)."
+            if da
+            else f"A figure is shown only when at least {ind.min_respondents} have answered (or "
+            "more, if the survey or the database asks for more).",
+        )
+    )
+    return out
+
+
+def _year_list(years: list[int]) -> str:
+    """2009, 2010, …, 2014 → '2009-2014'; 2015, 2017 → '2015, 2017'."""
+    years = sorted(years)
+    parts, start, prev = [], None, None
+    for y in years:
+        if start is None:
+            start = prev = y
+        elif y == prev + 1:
+            prev = y
+        else:
+            parts.append(f"{start}-{prev}" if prev != start else str(start))
+            start = prev = y
+    if start is not None:
+        parts.append(f"{start}-{prev}" if prev != start else str(start))
+    return ", ".join(parts)
 
 
 def describe_spec(spec: dict[str, Any], lang: str) -> list[Line]:

@@ -29,7 +29,13 @@ _FIELDS = {
     "denominator": "Denominator",
     "gap_definition": "Gap",
     "question": "Question",
+    "answers": "Answers",
     "counted": "Counted",
+    "excluded_answers": "Left out of the base",
+    "survey_source": "Survey",
+    "survey_design": "Design",
+    "survey_weighting": "Weighting and interval",
+    "min_respondents": "Minimum respondents",
     "year_basis": "Year",
 }
 
@@ -64,6 +70,11 @@ def describe_measure(ind: Indicator) -> list[str]:
             )
         elif n.edu_main_group is not None:
             num = f"highest completed education in main groups {', '.join(n.edu_main_group)}"
+        elif n.paid_work is not None:
+            num = (
+                f"paid hours (LOENTIMER) summed over employers in month {n.paid_work.month} "
+                f"(MAANED) of eindk ≥ {n.paid_work.min_hours:g}"
+            )
         else:
             codes = ", ".join(ind.support_codes) if ind.support_codes else "every spell"
             num = f"sum of full-time shares on public support (codes: {codes})"
@@ -91,7 +102,12 @@ def describe_measure(ind: Indicator) -> list[str]:
     if isinstance(ind, HousingCountIndicator):
         return [f"Areas on the list `{ind.list}` (housing/rules.yaml) per municipality"]
     if isinstance(ind, SurveyIndicator):
-        return ["Weighted share of a survey; a survey spec maps a file's answers to it"]
+        return [
+            "Weighted share Σw·y / Σw of a survey; a survey spec (sources/surveys/specs) maps a "
+            "file's columns and answer codes to it; Kish n_eff = (Σw)² / Σw²; Wilson interval on "
+            f"n_eff; published with at least {ind.min_respondents} valid answers (the spec may "
+            "set its own minimum; the store's threshold is the floor)"
+        ]
     if isinstance(ind, ProgrammeIndicator):
         return ["From the programme module's case database (barometer.programme.aggregates)"]
     if isinstance(ind, WelcomeHouseIndicator):

@@ -7,6 +7,10 @@ the run with a message naming the file, not silently change how a municipality i
 A goal set (one YAML file) has goals; a goal has indicators (observations by indicator id,
 origin group and sex) and a base year. Numeric targets are optional; without one the goal is
 directional, like all nine national goals (DOMAIN.md §1.8).
+
+A goal set may have a policy period (``valid_from``-``valid_to``): it is evaluated from the
+first year of its period, and once the period has ended it is judged on the figures up to its
+last year. What the policy documents do not say stays marked (``unconfirmed``).
 """
 
 from __future__ import annotations
@@ -79,6 +83,11 @@ class Goal(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: Text
     owner: str = Field(min_length=1)
+    unconfirmed: list[Literal["title", "owner", "base_year", "target", "indicators"]] = Field(
+        default=[],
+        description="What the policy documents consulted do not give: the text shown is our "
+        "reading (a title summarising the policy's heading, the committee whose domain it is).",
+    )
     area: str | None = None
     base_year: int | None = Field(default=None, description="Default: the goal set's base year.")
     origin_group: str = Field(default="non_western", description="Focus group of the goal.")
@@ -109,16 +118,43 @@ class GoalSet(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     title: Text
     owner: str = Field(min_length=1)
-    base_year: int = Field(ge=1900, le=2100)
+    base_year: int | None = Field(
+        default=None, ge=1900, le=2100, description="Required unless the set is pending."
+    )
     areas: list[str] | None = Field(
         default=None, description="Area codes the set applies to; None = every area."
     )
+    valid_from: int | None = Field(
+        default=None, ge=1900, le=2100, description="First year of the policy period."
+    )
+    valid_to: int | None = Field(
+        default=None,
+        ge=1900,
+        le=2100,
+        description="Last year of the policy period; None = still in force (or no period).",
+    )
+    adopted: str | None = Field(default=None, description="Who adopted the set, and when.")
+    pending: str | None = Field(
+        default=None, description="Why the set has no goals yet (a place for a new policy)."
+    )
     sources: list[str] = []
     notes: list[str] = []
-    goals: list[Goal] = Field(min_length=1)
+    goals: list[Goal] = []
 
     @model_validator(mode="after")
     def _check(self) -> GoalSet:
+        if not self.goals and not self.pending:
+            raise ValueError("a goal set needs goals (or 'pending': why it has none yet)")
+        if self.goals and self.pending:
+            raise ValueError("a goal set with goals cannot be 'pending'")
+        if self.base_year is None and not self.pending:
+            raise ValueError("base_year is required")
+        if (
+            self.valid_from is not None
+            and self.valid_to is not None
+            and self.valid_from > self.valid_to
+        ):
+            raise ValueError(f"valid_from {self.valid_from} is after valid_to {self.valid_to}")
         ids = [g.id for g in self.goals]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -128,6 +164,17 @@ class GoalSet(Strict):
                 if ind.target_year is not None and ind.target_year <= self.base_year_of(goal, ind):
                     raise ValueError(f"goal {goal.id}: target_year must be after the base year")
         return self
+
+    def in_force(self, year: int | None) -> bool:
+        """Whether the set is evaluated in ``year``: not before its policy period begins."""
+        return year is None or self.valid_from is None or year >= self.valid_from
+
+    def data_until(self, year: int | None) -> int | None:
+        """The newest data year the set reads when evaluated in ``year``: a policy whose
+        period has ended is judged on its own period (figures up to ``valid_to``)."""
+        if self.valid_to is None:
+            return year
+        return self.valid_to if year is None else min(year, self.valid_to)
 
     def base_year_of(self, goal: Goal, indicator: GoalIndicator | None = None) -> int:
         """Indicator base year, else the goal's, else the set's."""

@@ -88,10 +88,19 @@ class Filters(Strict):
     immigrant_arrival_age: Range | None = None
 
 
+class PaidWork(Strict):
+    """Paid work in a reference month of the monthly wage records (eIndkomst style): paid hours
+    from any employer in ``month`` summed per person, at least ``min_hours``."""
+
+    month: int = Field(default=11, ge=1, le=12, description="Reference month (11: November).")
+    min_hours: float = Field(default=1, gt=0, description="Fewest paid hours in the month.")
+
+
 class Numerator(Strict):
     """What counts in the numerator: a condition on one field, or a sum of a field."""
 
     employed: bool | None = None
+    paid_work: PaidWork | None = None
     convicted: bool | None = None
     edu_main_group: list[str] | None = None
     sum: Literal["support_fte"] | None = None
@@ -197,15 +206,68 @@ class HousingCountIndicator(Base):
     list: Literal["udsat", "parallelsamfund", "omdannelsesomraade", "forebyggelsesomraade"]
 
 
+class SurveyAnswer(Strict):
+    """One answer category of a survey question, as the respondent saw it."""
+
+    text: Text
+    counted: bool = Field(default=False, description="Counted in the share (a 'yes').")
+    excluded: bool = Field(default=False, description="Left out of the base: don't know, refused.")
+
+    @model_validator(mode="after")
+    def _one_role(self) -> SurveyAnswer:
+        if self.counted and self.excluded:
+            raise ValueError(f"answer {self.text.en!r} cannot be both counted and excluded")
+        return self
+
+
+class SurveySource(Strict):
+    """The survey an indicator comes from: its name, who runs it and the rounds it had."""
+
+    name: Text
+    owner: str = Field(min_length=1, description="Who commissions or runs the survey.")
+    rounds: list[int] = Field(
+        min_length=1, description="Years with a round of the survey, as far as documented."
+    )
+    url: str | None = None
+
+
 class SurveyIndicator(Base):
     """A weighted share from a survey; a survey spec (sources/surveys) maps a file's answers
-    to it. Published only where the cell has enough respondents."""
+    to it. Published only where the cell has at least ``min_respondents`` valid answers (or the
+    store's threshold, if higher); the interval is Wilson's on Kish's effective n."""
 
     kind: Literal["survey"]
     unit: Literal["pct"] = "pct"
+    survey: SurveySource
     population: Text = Field(description="Who was asked, e.g. residents aged 18-29.")
     question: Text = Field(description="The question, as asked.")
-    counted: Text = Field(description="The answers counted in the share.")
+    answers: list[SurveyAnswer] = Field(
+        min_length=2, description="The answer categories; 'counted' ones make the share."
+    )
+    design: Text = Field(description="Sample, mode and response: how the survey was made.")
+    weighting: Text = Field(description="How the weights are made.")
+    min_respondents: int = Field(
+        default=20,
+        ge=3,
+        description="Fewest valid answers in a published cell (a survey spec may set its own).",
+    )
+
+    @model_validator(mode="after")
+    def _answers(self) -> SurveyIndicator:
+        if not any(a.counted for a in self.answers):
+            raise ValueError("answers: at least one answer must be counted")
+        if not any(not a.counted and not a.excluded for a in self.answers):
+            raise ValueError("answers: at least one valid answer must not be counted")
+        return self
+
+    def answer_texts(self, lang: str, *, counted: bool | None = None, excluded: bool = False):
+        """The answers' texts in ``lang``: all valid ones, or only the counted/excluded ones."""
+        out = []
+        for a in self.answers:
+            if excluded != a.excluded or (counted is not None and a.counted != counted):
+                continue
+            out.append(a.text.da if lang == "da" else a.text.en)
+        return out
 
 
 class ProgrammeIndicator(Base):

@@ -175,7 +175,11 @@ def survey_import(
     ],
     store: Annotated[Path, typer.Option(help="Store to add the survey figures to.")],
     min_respondents: Annotated[
-        int | None, typer.Option(help="Fewest respondents in a published cell (at least 3).")
+        int | None,
+        typer.Option(
+            help="Fewest respondents in a published cell (at least 3); default the spec's, "
+            "else each indicator's catalogue minimum."
+        ),
     ] = None,
 ) -> None:
     """Weighted shares with 95 % intervals per indicator, group and area, as inputs.
@@ -212,7 +216,8 @@ def survey_demo(
     out: Annotated[Path, typer.Option(help="Folder for the synthetic survey files and specs.")],
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
 ) -> None:
-    """Write the SYNTHETIC safety and citizenship surveys for København, with their specs."""
+    """Write the SYNTHETIC demo surveys with their specs: København's safety, youth citizenship
+    and health surveys and the national citizenship survey."""
     from barometer.sources.surveys import generate_demo_surveys
 
     for name, (data, spec) in generate_demo_surveys(out, seed=seed).items():

@@ -22,7 +22,7 @@ from barometer.catalogue.models import (
     Range,
     RateIndicator,
 )
-from barometer.compute.person_year import SEX_CODES, ConvictionSpec, SupportSpec
+from barometer.compute.person_year import SEX_CODES, ConvictionSpec, PaidWorkSpec, SupportSpec
 
 GROUP_KEYS = ("municipality_code", "origin_code", "menapt", "sex_code")
 
@@ -65,6 +65,11 @@ def conviction_spec(ind: RateIndicator) -> ConvictionSpec:
     return ConvictionSpec(tuple(ind.criminal_code_prefixes), tuple(ind.non_guilty_decision_types))
 
 
+def paid_work_spec(ind: RateIndicator) -> PaidWorkSpec:
+    pw = ind.numerator.paid_work
+    return PaidWorkSpec(pw.month, float(pw.min_hours))
+
+
 def spec_column(prefix: str, spec: object) -> str:
     """A stable column name for a derived field computed with given parameters."""
     digest = hashlib.sha1(json.dumps(spec.__dict__, sort_keys=True).encode()).hexdigest()[:8]
@@ -83,6 +88,8 @@ def fact_column(ind: Indicator) -> str | None:
             return spec_column("support_fte", support_spec(ind))
         if n.convicted is not None:
             return spec_column("convicted", conviction_spec(ind))
+        if n.paid_work is not None:
+            return spec_column("paid_work", paid_work_spec(ind))
     if isinstance(ind, Grade9Indicator | DanishTestIndicator):
         return f"passed__{ind.id}"
     return None
@@ -96,6 +103,8 @@ def compile_numerator(ind: RateIndicator, t: ir.Table) -> ir.NumericValue:
         return ibis.ifelse(col.fill_null(False) == n.employed, 1, 0)
     if n.convicted is not None:
         return ibis.ifelse(col.fill_null(False) == n.convicted, 1, 0)
+    if n.paid_work is not None:
+        return ibis.ifelse(col.fill_null(False), 1, 0)
     if n.edu_main_group is not None:
         return ibis.ifelse(col.isin(n.edu_main_group).fill_null(False), 1, 0)
     if n.sum == "support_fte":

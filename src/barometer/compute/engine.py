@@ -47,6 +47,8 @@ def needs(ind: Indicator) -> set[str]:
             return {"of"}
         if n.convicted is not None:
             return {"kraf"}
+        if n.paid_work is not None:
+            return {"eindk"}
     if isinstance(ind, Grade9Indicator):
         return {"udfk"}
     if isinstance(ind, DanishTestIndicator):
@@ -85,6 +87,9 @@ def year_facts(
         elif col.startswith("convicted"):
             spec = compiler.conviction_spec(ind)
             facts.append(person_year.conviction_fact(con, delivery, year, spec, col))
+        elif col.startswith("paid_work"):
+            spec = compiler.paid_work_spec(ind)
+            facts.append(person_year.paid_work_fact(con, delivery, year, spec, col))
         elif isinstance(ind, Grade9Indicator | DanishTestIndicator):
             events = events_table(con, delivery, ind)
             t = events.filter(events.year == year).select("PNR", col)

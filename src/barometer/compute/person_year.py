@@ -34,6 +34,12 @@ class ConvictionSpec:
 
 
 @dataclass(frozen=True)
+class PaidWorkSpec:
+    month: int  # the reference month of the wage records
+    min_hours: float  # fewest paid hours in it, summed over employers
+
+
+@dataclass(frozen=True)
 class Fact:
     """Columns one source adds to the person-year table, and how they combine per person."""
 
@@ -120,6 +126,18 @@ def conviction_fact(
         cond &= ~kraf.AFG_AFGTYP3.isin(list(spec.non_guilty_decision_types))
     k = kraf.filter(cond).select("PNR").distinct()
     return Fact("kraf", k.mutate(**{column: ibis.literal(True)}), {})
+
+
+def paid_work_fact(
+    con: ibis.BaseBackend, delivery: Delivery, year: int, spec: PaidWorkSpec, column: str
+) -> Fact:
+    """Paid work in the reference month of eindk{year}: the paid hours of every employer in
+    the month summed per person, at least the minimum (a fee without hours does not count)."""
+    w = con.table(delivery.view("eindk", year))
+    w = w.filter(w.MAANED == spec.month)
+    per = w.group_by("PNR").aggregate(hours=w.LOENTIMER.sum())
+    t = per.filter(per.hours >= spec.min_hours).select("PNR", **{column: ibis.literal(True)})
+    return Fact("eindk", t, {})
 
 
 def join_facts(base: Fact, facts: list[Fact]) -> ir.Table:

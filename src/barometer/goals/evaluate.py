@@ -22,7 +22,7 @@ Suppressed or missing cells count as no data (status other than 'ok' or a null v
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -74,12 +74,38 @@ class Definitions:
     units: dict[str, str]
     gaps: dict[str, GapParts]
     sources: dict[str, str]  # indicator → the source its observations come from
+    # indicator → where its figures come from (the catalogue's sources), named when missing
+    origins: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_catalogue(cls, catalogue: dict, sources: dict[str, str] | None = None) -> Definitions:
         from barometer.catalogue.models import gap_parts
 
-        return cls({k: v.unit for k, v in catalogue.items()}, gap_parts(catalogue), sources or {})
+        return cls(
+            {k: v.unit for k, v in catalogue.items()},
+            gap_parts(catalogue),
+            sources or {},
+            catalogue_origins(catalogue),
+        )
+
+
+MODULE_ORIGINS = {
+    "programme": "the refugee programme module (barometer programme publish)",
+    "welcomehouse": "the Welcome House module (barometer welcomehouse publish)",
+}
+
+
+def catalogue_origins(catalogue: dict) -> dict[str, str]:
+    """Indicator → where its figures come from, as one phrase: the survey's name, the case
+    module that publishes it, or the catalogue's sources (registers, tables)."""
+    out = {}
+    for k, v in catalogue.items():
+        survey = getattr(v, "survey", None)
+        if survey is not None:
+            out[k] = survey.name.en
+        else:
+            out[k] = MODULE_ORIGINS.get(v.kind) or ", ".join(v.sources)
+    return out
 
 
 def _default_definitions() -> Definitions:
@@ -133,17 +159,29 @@ def _indicator_rows(
     groups |= {i.origin_group for gs in goal_sets for g in gs.goals for i in g.indicators}
     sexes = {i.sex for gs in goal_sets for g in gs.goals for i in g.indicators}
     index = index_observations(obs, needed, groups - {None}, sexes)
+    withheld = _withheld(obs, needed)
     areas_in_obs = sorted(obs["area_code"].unique())
     rows = []
     for year in years:
         for goal_set in goal_sets:
+            if not goal_set.in_force(year):
+                continue
             for area in _areas_for(goal_set, params, areas_in_obs):
                 for goal in goal_set.goals:
                     for focus in params.focus_groups or (goal.origin_group,):
                         for ind in goal.indicators:
                             rows.append(
                                 _evaluate_one(
-                                    index, goal_set, goal, ind, area, focus, year, params, defs
+                                    index,
+                                    goal_set,
+                                    goal,
+                                    ind,
+                                    area,
+                                    focus,
+                                    year,
+                                    params,
+                                    defs,
+                                    withheld,
                                 )
                             )
     return rows
@@ -187,6 +225,8 @@ def _summarise_years(
     rows = []
     for year in years:
         for goal_set in goal_sets:
+            if not goal_set.in_force(year):
+                continue
             for area in _areas_for(goal_set, params, areas_in_obs):
                 for goal in goal_set.goals:
                     for focus in params.focus_groups or (goal.origin_group,):
@@ -268,18 +308,39 @@ def _evaluate_one(
     year: int | None,
     params: GoalParams,
     defs: Definitions,
+    withheld: dict[tuple, set[int]] | None = None,
 ) -> dict[str, Any]:
     origin = ind.origin_group or focus
     series = index.get((ind.indicator_id, area, origin, ind.sex), {})
     base_year = goal_set.base_year_of(goal, ind)
     reasons: list[str] = []
-    base_year = _resolve_base_year(series, base_year, year, params, reasons)
-    latest_year = _latest_year(series, base_year, year)
+    until = goal_set.data_until(year)
+    base_year = _resolve_base_year(series, base_year, until, params, reasons)
+    latest_year = _latest_year(series, base_year, until)
     base, latest = series.get(base_year), series.get(latest_year) if latest_year else None
+    hidden_years = (withheld or {}).get((ind.indicator_id, area, origin, ind.sex), ())
     if base is None:
-        reasons.append(f"no value for base year {base_year}")
+        hidden = base_year in hidden_years
+        reasons.append(
+            f"base year {base_year} withheld by disclosure control"
+            if hidden
+            else f"no value for base year {base_year}"
+        )
     if latest is None:
-        reasons.append(f"no value after base year {base_year}")
+        later_hidden = any(base_year < y and (until is None or y <= until) for y in hidden_years)
+        reasons.append(
+            f"no value after base year {base_year}"
+            + _until_text(year, until)
+            + (" (withheld by disclosure control)" if later_hidden else "")
+        )
+    if base is None or latest is None:
+        origins = defs.origins.get(ind.indicator_id)
+        if origins:
+            reasons.append(f"figures come from: {origins}")
+    elif until != year:
+        reasons.append(
+            f"policy period {goal_set.valid_from}-{goal_set.valid_to}: figures up to {until}"
+        )
     drives = ind.drives_movement or params.use_all_indicators
     row: dict[str, Any] = {
         "goal_set": goal_set.id,
@@ -351,6 +412,21 @@ def _evaluate_one(
         reasons.append(f"target: {assessment.reason}")
     row["reasons"] = "; ".join(reasons)
     return row
+
+
+def _withheld(obs: pd.DataFrame, needed: set[str]) -> dict[tuple, set[int]]:
+    """(indicator, area, origin group, sex) → the years of its cells that disclosure control
+    withheld, so that a goal can say its figure exists but may not be shown."""
+    hidden = obs[(obs["status"] != "ok") & obs["indicator_id"].isin(sorted(needed))]
+    cols = ["indicator_id", "area_code", "origin_group", "sex", "year"]
+    out: dict[tuple, set[int]] = defaultdict(set)
+    for r in hidden[cols].itertuples(index=False):
+        out[tuple(r[:4])].add(int(r[4]))
+    return out
+
+
+def _until_text(year: int | None, until: int | None) -> str:
+    return f" up to {until} (the end of the policy period)" if until != year else ""
 
 
 def _resolve_base_year(
@@ -494,6 +570,13 @@ def _summarise(
         for r in drivers
     ]
     row["reasons"] = "decided by " + ", ".join(named)
+    if row["movement"] == movement.NO_DATA:
+        missing = [
+            f"{r['indicator_id']}: {r['reasons']}"
+            for r in drivers
+            if r["direction"] == movement.NO_DATA and r["reasons"]
+        ]
+        row["reasons"] += "; no data - " + " | ".join(missing) if missing else ""
     return row
 
 

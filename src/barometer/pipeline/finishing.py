@@ -12,7 +12,9 @@ passes the same steps, in this order:
 6. goal status for every goal set and every year, on the preferred source;
 7. peer municipalities and their pooled values;
 8. the housing early warning for every list year;
-9. definitions, sources and provenance.
+9. survey cells: respondents, effective n and the tested change since the previous round;
+   shares by district under the same minimum of answers;
+10. definitions, sources and provenance.
 
 The result is the tables of one store; ``pipeline.commit`` writes them.
 """
@@ -34,11 +36,13 @@ from barometer.catalogue.models import POLARITY_SIGN, Indicator, gap_parts
 from barometer.codes import load_municipalities
 from barometer.errors import InputError
 from barometer.goals import Definitions, GoalParams, evaluate_years
+from barometer.goals.lights import compare_proportions
 from barometer.housing import early_warning
 from barometer.inputs import KEY, Input
-from barometer.pipeline.protect import protect_input
+from barometer.pipeline.protect import REASON_FEW_RESPONDENTS, protect_input, survey_minimum
+from barometer.pipeline.protect import STATUS as SUPPRESSED
 from barometer.settings import BuildSettings
-from barometer.stats.intervals import add_intervals
+from barometer.stats.intervals import add_intervals, wilson_arrays
 from barometer.stats.peers import compute_peers, peer_values
 from barometer.store import schema
 from barometer.store.write import input_file_rows, input_rows
@@ -91,9 +95,7 @@ def finish(
         goal_sets,
         years,
         params=GoalParams(alpha=settings.alpha, confidence=settings.confidence),
-        definitions=Definitions(
-            {k: v.unit for k, v in catalogue.items()}, gap_parts(catalogue), sources
-        ),
+        definitions=Definitions.from_catalogue(catalogue, sources),
     )
     step("peers")
     peers, pooled = derive_peers(preferred, catalogue, settings)
@@ -106,7 +108,7 @@ def finish(
     notes = [n for i in inputs for n in i.notes]
     tables = {
         "observations": obs[list(schema.OBSERVATION_COLUMNS)],
-        "definitions": definition_rows(obs, catalogue),
+        "definitions": definition_rows(obs, catalogue, goal_sets),
         "goal_sets": goal_set_rows(goal_sets),
         "indicator_sources": source_rows(obs, inputs),
         "runs": run_rows(run_id, started, inputs, settings, notes),
@@ -119,7 +121,8 @@ def finish(
         "housing_areas": housing.get("housing_areas", pd.DataFrame()),
         "housing_criteria": housing.get("housing_criteria", pd.DataFrame()),
         "housing_warning": warning,
-        "survey_cells": survey_rows(inputs, obs),
+        "survey_cells": survey_rows(inputs, obs, settings),
+        "survey_districts": survey_district_rows(inputs, settings),
     }
     return Finished(tables, run_id, notes, len(obs))
 
@@ -226,10 +229,15 @@ def derive_warning(housing: dict[str, pd.DataFrame], settings: BuildSettings) ->
     return out
 
 
-def definition_rows(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+def definition_rows(
+    obs: pd.DataFrame, catalogue: dict[str, Indicator], goal_sets: list[GoalSet] = ()
+) -> pd.DataFrame:
+    """The definitions of every indicator with observations or named by a goal (a goal
+    without figures still says where they would come from)."""
     import hashlib
 
     present = set(obs["indicator_id"].unique())
+    present |= {i.indicator_id for gs in goal_sets for g in gs.goals for i in g.indicators}
     rows = []
     for ind in catalogue.values():
         if ind.id not in present:
@@ -302,18 +310,82 @@ def run_rows(
     )
 
 
-def survey_rows(inputs: list[Input], obs: pd.DataFrame) -> pd.DataFrame:
-    """Respondents and weights of each survey cell; weights and share only where published."""
+def survey_rows(inputs: list[Input], obs: pd.DataFrame, settings: BuildSettings) -> pd.DataFrame:
+    """Respondents, effective n and interval of each survey cell; the share only where
+    published; and the change since the cell's previous published round, tested."""
     frames = []
     for inp in inputs:
         detail = inp.tables.get("survey_cells")
         if detail is None or detail.empty:
             continue
         mine = obs.loc[obs["source"] == inp.source, [*KEY, "status", "ci_low", "ci_high"]]
-        d = detail.merge(mine, on=KEY, how="inner")
+        d = detail.drop(columns=["weight_yes", "weight_sum"]).merge(mine, on=KEY, how="inner")
         hidden = d["status"].ne("ok")
-        d.loc[hidden, ["weight_yes", "weight_sum", "share"]] = np.nan
+        d["share"] = pd.to_numeric(d["share"], errors="coerce").astype(float)
+        d.loc[hidden, "share"] = np.nan
         d["ci_low"] = d["ci_low"] / 100
         d["ci_high"] = d["ci_high"] / 100
+        d["min_respondents"] = survey_minimum(inp, settings, d["indicator_id"])
+        d = with_round_changes(d, settings.alpha)
         frames.append(d.drop(columns="status").assign(source=inp.source))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def with_round_changes(cells: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """``previous_year``, ``change`` (percentage points), ``z``, ``p_value`` and ``significant``
+    of each published cell against the previous round with a published share of the same
+    indicator, area, origin group and sex: the two-proportion z-test on the effective counts
+    (share·n_eff, n_eff) that the goals use (goals/lights.py, docs/goals.md)."""
+    out = cells.copy()
+    for col in ("previous_year", "change", "z", "p_value"):
+        out[col] = np.nan
+    out["significant"] = pd.array([None] * len(out), dtype="boolean")
+    ok = out["share"].notna() & out["n_eff"].gt(0)
+    keys = ["indicator_id", "area_code", "origin_group", "sex"]
+    part = out[ok].sort_values([*keys, "year"])
+    prev = part.groupby(keys, sort=False)[["year", "share", "n_eff"]].shift(1)
+    for idx, before in prev.dropna(subset=["year"]).iterrows():
+        row = part.loc[idx]
+        test = compare_proportions(
+            before["share"] * before["n_eff"],
+            before["n_eff"],
+            row["share"] * row["n_eff"],
+            row["n_eff"],
+        )
+        out.loc[idx, ["previous_year", "change", "z", "p_value"]] = (
+            before["year"],
+            test.change,
+            test.z,
+            test.p_value,
+        )
+        out.loc[idx, "significant"] = bool(test.p_value < alpha and test.change != 0)
+    out["previous_year"] = out["previous_year"].astype("Int64")
+    return out
+
+
+def survey_district_rows(inputs: list[Input], settings: BuildSettings) -> pd.DataFrame:
+    """Shares by district, published by the same minimum of answers as the survey's cells,
+    with Wilson intervals on n_eff (percent). The weighted totals are not published."""
+    frames = []
+    for inp in inputs:
+        d = inp.tables.get("survey_districts")
+        if d is None or d.empty:
+            continue
+        d = d.copy()
+        d["min_respondents"] = survey_minimum(inp, settings, d["indicator_id"])
+        share = pd.to_numeric(d["share"], errors="coerce").astype(float)
+        ok = share.notna() & (d["respondents"] >= d["min_respondents"]) & d["n_eff"].gt(0)
+        low, high = wilson_arrays(
+            (share * d["n_eff"]).where(ok, 0.0).to_numpy(),
+            d["n_eff"].where(ok, 1.0).to_numpy(),
+            settings.confidence,
+        )
+        d["value"] = (100 * share).where(ok)
+        d["ci_low"] = pd.Series(100 * low, index=d.index).where(ok)
+        d["ci_high"] = pd.Series(100 * high, index=d.index).where(ok)
+        d["status"] = np.where(ok, "ok", SUPPRESSED)
+        d["reason"] = np.where(ok, None, REASON_FEW_RESPONDENTS)
+        frames.append(
+            d.drop(columns=["weight_yes", "weight_sum", "share"]).assign(source=inp.source)
+        )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -8,8 +8,8 @@ Each input is protected on its own, by the rule that fits what it counts:
   itself withheld (StatBank's ``..``) stay withheld with the source's reason. A rate given
   without its counts, and a gap given as a value alone, cannot be judged and are published as
   given; a gap whose component rates are in the same input is hidden whenever one of them is;
-* **survey answers**: a cell is published only with at least max(the survey's minimum
-  respondents, the threshold) valid answers;
+* **survey answers**: a cell is published only with at least max(the minimum respondents of
+  its indicator, the threshold) valid answers (the same rule for the shares by district);
 * **housing lists** count areas on public lists, not persons, and are published as they are.
 
 The result per input is cached in its inputs file under a key of the threshold and the
@@ -107,10 +107,20 @@ def _protect_counts(
     return cells[KEY].assign(status=status.to_numpy(), reason=reason.to_numpy())
 
 
+def survey_minimum(inp: Input, settings: BuildSettings, indicators: pd.Series) -> np.ndarray:
+    """The fewest valid answers a survey cell of each indicator needs: the input's minimum for
+    the indicator (command line, spec or catalogue; an older input has one number for all),
+    never below the store's threshold."""
+    given = inp.details.get("min_respondents", 0)
+    per = indicators.map(given) if isinstance(given, dict) else pd.Series(given, indicators.index)
+    per = per.fillna(0).astype(int).to_numpy()
+    return np.maximum(per, settings.disclosure_threshold)
+
+
 def _protect_survey(inp: Input, settings: BuildSettings) -> pd.DataFrame:
     cells = inp.cells
     detail = inp.tables.get("survey_cells")
-    minimum = max(int(inp.details.get("min_respondents", 0)), settings.disclosure_threshold)
+    minimum = survey_minimum(inp, settings, cells["indicator_id"])
     respondents = (
         cells[KEY].merge(detail[[*KEY, "respondents"]], on=KEY, how="left")["respondents"]
         if detail is not None

@@ -78,6 +78,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "gap_definition": ("Forskel", "Gap"),
     "question": ("Spørgsmål", "Question"),
     "counted": ("Tæller med", "Counted"),
+    # Survey indicators (catalogue/describe.py describe_survey) and their rounds.
+    "answers": ("Svarmuligheder", "Answers"),
+    "excluded_answers": ("Uden for grundlaget", "Left out of the base"),
+    "survey_source": ("Undersøgelse", "Survey"),
+    "survey_design": ("Design", "Design"),
+    "survey_weighting": ("Vægtning og interval", "Weighting and interval"),
+    "min_respondents": ("Mindste antal svar", "Minimum respondents"),
     "other_sources": ("Samme indikator fra andre kilder", "The same indicator from other sources"),
     "source_differs": ("Forskel fra definitionen", "How it differs from the definition"),
     "preferred_source": ("Foretrukken kilde", "Preferred source"),
@@ -280,6 +287,51 @@ WORDS: dict[str, tuple[str, str]] = {
         "Beskæftigelsesfrekvensen for {group} er {value} i {year} mod {dk} på landsplan.",
         "The employment rate of {group} is {value} in {year} against {dk} in Denmark.",
     ),
+    # Survey rounds and districts (publish/surveys.py), goal sets' periods and unknown parts
+    # (publish/goal_notes.py).
+    "share": ("Andel", "Share"),
+    "respondents": ("Svar", "Answers"),
+    "effective_n": ("Eff. svar", "Eff. n"),
+    "since_previous": ("Ændring", "Change"),
+    "interval": ("95 %-interval", "95% interval"),
+    "district": ("Bydel", "District"),
+    "by_district": ("Efter bydel, {year}", "By district, {year}"),
+    "survey_rounds": ("Undersøgelsens runder", "The survey's rounds"),
+    "withheld_few": ("vises ikke (under {n} svar)", "not shown (fewer than {n} answers)"),
+    "survey_note": (
+        "Andelene er vægtede. Intervallet er et 95 %-interval (Wilson på det effektive antal svar, Kish), og et tal vises kun med mindst {n} svar. Ændringen er i forhold til forrige runde (året i parentes) og testet med en to-stikprøve z-test på de effektive antal svar.",
+        "The shares are weighted. The interval is a 95 % interval (Wilson on the effective number of answers, Kish), and a figure is shown only with at least {n} answers. The change is against the previous round (its year in brackets), tested with a two-proportion z-test on the effective numbers of answers.",
+    ),
+    "survey_chapter": (
+        "Tallene i dette kapitel kommer fra spørgeskemaundersøgelser: {surveys}.",
+        "The figures in this chapter come from surveys: {surveys}.",
+    ),
+    "survey_method_text": (
+        "Andele fra spørgeskemaundersøgelser er vægtede. Deres intervaller og test bruger det effektive antal svar (Kish: (Σv)²/Σv², v = vægtene), så de tager højde for, at vægtene gør svarene mindre præcise. En andel vises kun, når mindst det fastsatte antal har svaret (normalt 20).",
+        "Shares from surveys are weighted. Their intervals and tests use the effective number of answers (Kish: (Σw)²/Σw², w the weights), so they allow for the loss of precision that weighting brings. A share is shown only when at least the set number have answered (usually 20).",
+    ),
+    "filled_by": ("Tallene kommer fra: {sources}.", "The figures come from: {sources}."),
+    "programme_source": (
+        "flygtningeprogrammets sagsdata (barometer programme publish)",
+        "the refugee programme's case data (barometer programme publish)",
+    ),
+    "not_confirmed": ("ikke bekræftet", "not confirmed"),
+    "unconfirmed_parts": (
+        "Ikke bekræftet i de kilder, vi har: {parts}.",
+        "Not confirmed in the sources consulted: {parts}.",
+    ),
+    "part_title": ("målets ordlyd", "the goal's wording"),
+    "part_owner": ("ansvarligt udvalg", "the committee responsible"),
+    "part_base_year": ("basisår", "base year"),
+    "part_target": ("talmål", "numeric target"),
+    "part_indicators": ("indikatorer", "indicators"),
+    "period": ("Periode", "Period"),
+    "period_ended": (
+        "{start}-{end}; status med tal til og med {end}",
+        "{start}-{end}; status with figures up to {end}",
+    ),
+    "period_open": ("fra {start}", "from {start}"),
+    "pending_goals": ("Målene er endnu ikke registreret.", "The goals are not yet recorded."),
 }
 
 

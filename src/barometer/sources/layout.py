@@ -8,6 +8,7 @@ per register and period, as Parquet, CSV or SAS (``.sas7bdat``); the stem is low
 - ``udda{YYYY}09``  highest completed education at September of year YYYY
 - ``of{YYYY}``      public support spells in year YYYY (OF, full-time shares per spell)
 - ``ind{YYYY}``     personal income in year YYYY (IND)
+- ``eindk{YYYY}``   monthly wage records of year YYYY (eIndkomst style; provisional names)
 - ``udfk``          9th-grade exam marks, cumulative (all school years)
 - ``kraf``          criminal decisions, cumulative
 - ``danskuddannelse`` Danish education for adults: NOT a DST register (REGISTERS.md §2, "Danish
@@ -130,6 +131,22 @@ IND = Register(
         Column("PERINDKIALT_13", "float", nullable=True, doc="total personal income, DKK"),
     ),
 )
+EINDK = Register(
+    key="eindk",
+    pattern="eindk{year}",
+    doc=(
+        "Monthly wage records of the year (eIndkomst style, as in BFL/AKM's sources): one row "
+        "per person, employer and month with paid hours (provisional names)."
+    ),
+    provisional=True,
+    columns=(
+        Column("PNR", "str"),
+        Column("CVRNR", "str", doc="the employer's CVR number"),
+        Column("MAANED", "int", doc="month of the wage period, 1-12"),
+        Column("LOENTIMER", "float", doc="paid hours in the month (0 for fees without hours)"),
+        Column("LOENBELOEB", "float", doc="wage paid in the month, DKK"),
+    ),
+)
 DANSKUDDANNELSE = Register(
     key="danskuddannelse",
     pattern="danskuddannelse",
@@ -158,6 +175,6 @@ BOLIGOMRAADER = Register(
 )
 
 REGISTERS: dict[str, Register] = {
-    r.key: r for r in (BEF, AKM, UDDA, OF, IND, UDFK, KRAF, DANSKUDDANNELSE, BOLIGOMRAADER)
+    r.key: r for r in (BEF, AKM, UDDA, OF, IND, EINDK, UDFK, KRAF, DANSKUDDANNELSE, BOLIGOMRAADER)
 }
 FILE_SUFFIXES = (".parquet", ".csv", ".sas7bdat")

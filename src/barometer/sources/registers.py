@@ -400,8 +400,11 @@ def _rule_checks(rf: RegisterFile) -> list[tuple[str, str, str]]:
         )
     if key == "danskuddannelse":
         checks.append(("BESTAAET", "BESTAAET NOT IN (0, 1)", "BESTAAET must be 0 or 1"))
-    if key == "ind":
-        pass
+    if key == "eindk":
+        checks += [
+            ("MAANED", "MAANED < 1 OR MAANED > 12", "MAANED must be a month, 1-12"),
+            ("LOENTIMER", "LOENTIMER < 0", "negative paid hours"),
+        ]
     return checks
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # The registers the indicators read (compute/engine.py); housing (ind, boligomraader) is derived
 # outside the engine and needs no Spark view.
-COMPUTED = ("bef", "akm", "udda", "of", "kraf", "udfk", "danskuddannelse")
+COMPUTED = ("bef", "akm", "udda", "of", "eindk", "kraf", "udfk", "danskuddannelse")
 CODE_TABLES = ("code_countries", "code_education", "code_municipalities", "code_socio13")
 
 # DuckDB type names → Spark SQL type names, for the code tables.

@@ -74,6 +74,7 @@ class Snapshot:
     housing_criteria: pd.DataFrame
     housing_warning: pd.DataFrame
     survey_cells: pd.DataFrame
+    survey_districts: pd.DataFrame
     tables: list[str] = field(default_factory=list)
 
     @property
@@ -242,6 +243,7 @@ def read_snapshot(
         housing_criteria = _table(con, "housing_criteria", criteria_where, muni_params)
         housing_warning = _table(con, "housing_warning", muni_where, muni_params)
         survey_cells = _table(con, "survey_cells", area_where, area_params)
+        survey_districts = _table(con, "survey_districts", area_where, area_params)
         indicator_sources = _table(con, "indicator_sources")
         inputs = _table(con, "inputs")
         tables = sorted(r[0] for r in con.execute("SHOW TABLES").fetchall())
@@ -268,6 +270,7 @@ def read_snapshot(
         housing_criteria=housing_criteria,
         housing_warning=housing_warning,
         survey_cells=survey_cells,
+        survey_districts=blank_suppressed(survey_districts),
         tables=tables,
     )
 

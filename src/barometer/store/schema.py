@@ -2,7 +2,8 @@
 
 A *store* (``barometer.duckdb``) holds only what may be published: protected observations with
 their source and interval, the definitions, goal status for every year, peers and their pooled
-values, the housing lists and early warning, survey cell details, and one run that records the
+values, the housing lists and early warning, survey cell details (respondents, effective n, the
+change since the previous round) and shares by district, and one run that records the
 settings and the inputs it was finished from. Publishers read it through ``store.read``.
 
 Its *inputs file* (``barometer.inputs.duckdb`` beside it) keeps what the store was made from:
@@ -15,7 +16,7 @@ message saying to rebuild, instead of guessing.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KEY_COLUMNS = ("indicator_id", "area_code", "year", "origin_group", "sex")
 
@@ -382,20 +383,46 @@ CREATE TABLE housing_warning (
 
 SURVEY_CELLS_DDL = """
 CREATE TABLE survey_cells (
-    source       VARCHAR NOT NULL,   -- 'survey:<name>'
-    indicator_id VARCHAR NOT NULL,
-    area_code    VARCHAR NOT NULL,
-    year         INTEGER NOT NULL,
-    origin_group VARCHAR NOT NULL,
-    sex          VARCHAR NOT NULL,
-    respondents  BIGINT NOT NULL,    -- valid answers in the cell, unweighted
-    n_eff        DOUBLE,             -- Kish effective sample size (Σw)²/Σw²
-    weight_yes   DOUBLE,             -- Σw over 'yes' answers (null when not published)
-    weight_sum   DOUBLE,             -- Σw over valid answers (null when not published)
-    share        DOUBLE,             -- weight_yes / weight_sum, 0-1 (null when not published)
-    ci_low       DOUBLE,             -- Wilson interval on n_eff, 0-1
-    ci_high      DOUBLE,
+    source          VARCHAR NOT NULL,   -- 'survey:<name>'
+    indicator_id    VARCHAR NOT NULL,
+    area_code       VARCHAR NOT NULL,
+    year            INTEGER NOT NULL,
+    origin_group    VARCHAR NOT NULL,
+    sex             VARCHAR NOT NULL,
+    respondents     BIGINT NOT NULL,    -- valid answers in the cell, unweighted
+    n_eff           DOUBLE,             -- Kish effective sample size (Σw)²/Σw²
+    share           DOUBLE,             -- Σw·y / Σw, 0-1 (null when not published)
+    ci_low          DOUBLE,             -- Wilson interval on n_eff, 0-1
+    ci_high         DOUBLE,
+    min_respondents INTEGER NOT NULL,   -- answers the cell needed to be published
+    previous_year   INTEGER,            -- the previous round with a published share
+    change          DOUBLE,             -- share − the previous round's, percentage points
+    z               DOUBLE,             -- two-proportion z on (share·n_eff, n_eff) per round
+    p_value         DOUBLE,
+    significant     BOOLEAN,            -- p_value < the run's alpha (and a change)
     PRIMARY KEY (source, indicator_id, area_code, year, origin_group, sex)
+)
+"""
+# The weighted totals Σw·y and Σw stay in the inputs file: published beside the shares they
+# would let a withheld cell be worked out by difference (all − the other groups).
+
+SURVEY_DISTRICTS_DDL = """
+CREATE TABLE survey_districts (
+    source          VARCHAR NOT NULL,   -- 'survey:<name>'
+    indicator_id    VARCHAR NOT NULL,
+    area_code       VARCHAR NOT NULL,   -- the municipality the districts belong to
+    year            INTEGER NOT NULL,
+    district_code   VARCHAR NOT NULL,   -- the survey's own district code
+    district_name   VARCHAR NOT NULL,
+    respondents     BIGINT NOT NULL,    -- valid answers (everyone, both sexes)
+    n_eff           DOUBLE,
+    value           DOUBLE,             -- 100 × share (null unless status = 'ok')
+    ci_low          DOUBLE,             -- Wilson interval on n_eff, percent
+    ci_high         DOUBLE,
+    status          VARCHAR NOT NULL,   -- 'ok' or 'suppressed_primary'
+    reason          VARCHAR,            -- 'survey_min_respondents'
+    min_respondents INTEGER NOT NULL,
+    PRIMARY KEY (source, indicator_id, area_code, year, district_code)
 )
 """
 
@@ -416,6 +443,7 @@ STORE_TABLES: dict[str, str] = {
     "housing_criteria": HOUSING_CRITERIA_DDL,
     "housing_warning": HOUSING_WARNING_DDL,
     "survey_cells": SURVEY_CELLS_DDL,
+    "survey_districts": SURVEY_DISTRICTS_DDL,
 }
 
 # --- the inputs file (unprotected; never published) ----------------------------------------
@@ -448,5 +476,12 @@ INPUT_TABLES: dict[str, str] = {
 }
 
 # Input tables whose rows come from one input and whose DDL is a published table's with a
-# 'source' column in front (the register input's housing tables, the survey cells).
-INPUT_SIDE_TABLES = ("housing_stats", "housing_areas", "housing_criteria", "survey_cells")
+# 'source' column in front (the register input's housing tables, the survey cells and
+# districts, there with the weighted totals and unprotected).
+INPUT_SIDE_TABLES = (
+    "housing_stats",
+    "housing_areas",
+    "housing_criteria",
+    "survey_cells",
+    "survey_districts",
+)

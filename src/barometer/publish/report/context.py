@@ -15,7 +15,7 @@ from datetime import datetime
 import pandas as pd
 
 from barometer.codes import DENMARK
-from barometer.publish import charts
+from barometer.publish import charts, goal_notes, surveys
 from barometer.publish.report import svg
 from barometer.publish.report.data import (
     FOCUS,
@@ -198,6 +198,11 @@ class Builder:
                         else "No data: the figures are missing or suppressed for "
                         f"{self.short} in the base year or the latest year."
                     )
+            spec_dict = spec.model_dump(mode="json")
+            if g["movement"] == "no_data":
+                source = goal_notes.filled_by(self.snap.definitions, spec_dict, self.lang)
+                if source and source not in (note or ""):
+                    note = f"{note} {source}" if note else source
             title = g["title_da"] if self.lang == "da" else g["title_en"]
             number_label = g["goal_id"].split("-")[-1] if goal_set == "national" else spec.area
             rows.append(
@@ -222,9 +227,29 @@ class Builder:
                     "target": label(TARGET_LABELS, g["target_status"], self.lang),
                     "indicators": inds,
                     "note": note,
+                    "unconfirmed": goal_notes.unconfirmed_note(spec_dict, self.lang),
                 }
             )
         return rows
+
+    def local_sets(self) -> list[dict]:
+        """The goal sets of the area's own policies (every set but the national one that
+        names the area), each with its period and goal rows."""
+        out = []
+        for gs in self.snap.goal_sets:
+            if gs.id == "national" or not gs.areas or self.area not in gs.areas:
+                continue
+            spec = gs.model_dump(mode="json")
+            out.append(
+                {
+                    "id": gs.id,
+                    "title": gs.title.da if self.lang == "da" else gs.title.en,
+                    "period": goal_notes.period_text(spec, self.lang),
+                    "pending": t("pending_goals", self.lang) if gs.pending else None,
+                    "rows": self.goal_rows(gs.id) if gs.goals else [],
+                }
+            )
+        return out
 
     def sentences(self) -> list[str]:
         lang = self.lang
@@ -339,6 +364,15 @@ class Builder:
             "state": "ok",
             "message": None,
         }
+        out["survey"] = surveys.survey_block(
+            self.snap.source.survey_cells,
+            self.snap.source.survey_districts,
+            self.snap.definitions,
+            ind,
+            self.area,
+            group,
+            lang,
+        )
         if shown.empty:
             out["state"] = "no_obs"
             out["message"] = t("no_obs", lang, area=self.short)
@@ -433,9 +467,14 @@ class Builder:
         the population theme is the front page's, not a section."""
         defs = self.snap.definitions
         mine = set(self.obs.loc[self.obs["area_code"] == self.area, "indicator_id"])
+        covered = surveys.covered(self.snap.source.survey_cells, self.area)
+        shown = set(self.obs["indicator_id"])
         out = []
         for theme in THEME_LABELS:
             inds = [i for i in self.indicator_order() if defs[i].get("theme") == theme]
+            # Figures of the area or Denmark only, and a survey only where it covers the area.
+            inds = [i for i in inds if i in shown]
+            inds = [i for i in inds if not surveys.is_survey(defs, i) or i in covered]
             if theme == "population" or not inds or not (set(inds) & mine):
                 continue
             if theme == "housing":
@@ -443,10 +482,16 @@ class Builder:
                 continue
             items = [self.indicator(i) for i in inds]
             empty = all(i["state"] != "ok" for i in items)
+            names = goal_notes.source_names(
+                defs, [i for i in inds if surveys.is_survey(defs, i)], self.lang
+            )
             out.append(
                 {
                     "id": f"area-{theme}",
                     "title": label(THEME_LABELS, theme, self.lang),
+                    "surveys": t("survey_chapter", self.lang, surveys="; ".join(names))
+                    if names
+                    else None,
                     "indicators": items,
                     "empty": t("section_empty", self.lang, area=self.short, year=self.year)
                     if empty
@@ -639,7 +684,10 @@ class Builder:
 
     def method(self) -> dict:
         lang = self.lang
-        defs = self.snap.definitions
+        # Only the definitions of the figures this report has (the area's or Denmark's), so a
+        # report never names a survey that does not cover its area.
+        shown = set(self.obs["indicator_id"])
+        defs = {i: d for i, d in self.snap.definitions.items() if i in shown}
         regs = sorted({s for d in defs.values() for s in d.get("sources") or []})
         defs_list = [
             {
@@ -647,7 +695,7 @@ class Builder:
                 "text": (d.get("description") or {}).get(lang, ""),
                 "sources": ", ".join(d.get("sources") or []),
             }
-            for i, d in ((i, defs[i]) for i in self.indicator_order())
+            for i, d in ((i, defs[i]) for i in self.indicator_order() if i in defs)
         ]
         if self.peers:
             pyear = self.snap.peers.loc[self.snap.peers["area_code"] == self.area, "year"]
@@ -668,6 +716,9 @@ class Builder:
             "goal_sources": list(nat.sources),
             "movement": t("movement_text", lang),
             "significance": t("significance_text", lang),
+            "survey": t("survey_method_text", lang)
+            if any(d.get("kind") == "survey" for d in defs.values())
+            else None,
             "disclosure": t("disclosure_text", lang, mark=MARK),
             "peers": peers,
         }
@@ -734,7 +785,7 @@ def build_context(snap: Snapshot, area: str, year: int, lang: str) -> dict:
             gs.id: gs.title.da if lang == "da" else gs.title.en for gs in snap.goal_sets
         },
         "sections": b.sections(),
-        "copenhagen": b.goal_rows("copenhagen") if area == "101" else None,
+        "local_sets": b.local_sets(),
         "housing": b.housing(),
         "method": b.method(),
         "mark": MARK,

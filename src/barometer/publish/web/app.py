@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
 from barometer.codes import ORIGIN_GROUPS, SEXES
-from barometer.publish import export
+from barometer.publish import export, goal_notes
 from barometer.publish.web import views
 from barometer.publish.web.data import StoreData, load
 from barometer.publish.web.i18n import (
@@ -557,6 +557,7 @@ def create_app(
                     "years": store.goal_years,
                     "goals": _frame_records(gs),
                     "indicators": _frame_records(detail),
+                    "goal_sets": goal_notes.set_listing(store.goal_sets),
                 }
             )
 

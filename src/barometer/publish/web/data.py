@@ -63,6 +63,8 @@ class StoreData:
     housing_areas: pd.DataFrame
     housing_criteria: pd.DataFrame
     housing_warning: pd.DataFrame
+    survey_cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    survey_districts: pd.DataFrame = field(default_factory=pd.DataFrame)
     peers: dict[str, list[str]] = field(default_factory=dict)
     # (indicator, area) → (origin group, sex) → rows by year: the preferred source's cells,
     # the other sources' cells, and the pooled peer values.
@@ -162,6 +164,8 @@ def from_snapshot(snap: Snapshot) -> StoreData:
         housing_areas=snap.housing_areas,
         housing_criteria=snap.housing_criteria,
         housing_warning=snap.housing_warning,
+        survey_cells=snap.survey_cells,
+        survey_districts=snap.survey_districts,
         _order=indicator_ids(snap),
     )
     data.peers = {

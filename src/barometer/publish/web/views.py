@@ -15,7 +15,7 @@ import pandas as pd
 
 from barometer.catalogue.describe import describe_spec
 from barometer.codes import DENMARK, ORIGIN_GROUPS, SEXES
-from barometer.publish import charts
+from barometer.publish import charts, goal_notes, surveys
 from barometer.publish.web.data import StoreData
 from barometer.publish.web.i18n import (
     LIGHT_LABELS,
@@ -414,8 +414,11 @@ def municipality(
     sections: dict[str, list[dict]] = {}
     blocks = []
     twin_indicators = []
+    covered = surveys.covered(store.survey_cells, code)
     for ind in store.indicator_ids():
         spec = store.definitions[ind]
+        if surveys.is_survey(store.definitions, ind) and ind not in covered:
+            continue  # a survey speaks only of the areas it covers
         g = group_param or store.headline_group(ind)
         if g not in store.indicator_groups.get(ind, []):
             g = store.headline_group(ind)
@@ -466,6 +469,17 @@ def municipality(
             "origin_group": g,
             "latest_year": latest,
             "groups_table": groups_table,
+            # rounds with interval, answers and tested change (None unless a survey covers it)
+            "survey": surveys.survey_block(
+                store.survey_cells,
+                store.survey_districts,
+                store.definitions,
+                ind,
+                code,
+                g,
+                lang,
+                sex,
+            ),
         }
         sections.setdefault(spec.get("theme"), []).append(entry)
         twin_indicators.append({"indicator_id": ind, "origin_group": g, "sex": sex, "series": rows})
@@ -506,6 +520,13 @@ def _goal_rows(store: StoreData, code: str, lang: str) -> dict | None:
         item["movement_label"] = label(MOVEMENT_LABELS, rec.get("movement"), lang)
         item["light_label"] = label(LIGHT_LABELS, rec.get("traffic_light"), lang)
         item["target_label"] = label(TARGET_LABELS, rec.get("target_status"), lang)
+        spec = goal_notes.goal_spec(store.goal_sets, rec["goal_set"], rec["goal_id"])
+        item["filled_by"] = (
+            goal_notes.filled_by(store.definitions, spec, lang) or spec.get("status_reason")
+            if rec.get("movement") == "no_data"
+            else None
+        )
+        item["unconfirmed"] = goal_notes.unconfirmed_note(spec, lang)
         item["indicators"] = []
         key = (rec["goal_set"], rec["goal_id"], code, rec["origin_group"])
         for drec in details.get(key, []):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,16 @@ def weighted_share(yes: np.ndarray, weights: np.ndarray) -> Estimate:
     if total <= 0 or n_eff <= 0:
         return Estimate(len(w), hit, total, n_eff, None)
     return Estimate(len(w), hit, total, n_eff, hit / total)
+
+
+def shares_from_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells of summed weights (``weight_sum`` Σw, ``weight_sq`` Σw², ``weight_yes`` Σw·y) →
+    the same with ``n_eff`` = (Σw)²/Σw² and ``share`` = Σw·y/Σw in place of Σw²; the share is
+    empty (NaN) without weight. The vectorised form of ``kish_n_eff`` and ``weighted_share``."""
+    sq = frame["weight_sq"].to_numpy(dtype=float)
+    total = frame["weight_sum"].to_numpy(dtype=float)
+    yes = frame["weight_yes"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_eff = np.where(sq > 0, total**2 / sq, 0.0)
+        share = np.where((total > 0) & (n_eff > 0), yes / total, np.nan)
+    return frame.drop(columns="weight_sq").assign(n_eff=n_eff, share=share)

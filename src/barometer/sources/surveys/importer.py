@@ -19,13 +19,21 @@ from barometer.catalogue.models import Indicator
 from barometer.codes import area_codes
 from barometer.errors import InputError
 from barometer.inputs import Input, checksum_file
-from barometer.sources.surveys.estimate import weighted_share
+from barometer.sources.surveys.estimate import shares_from_sums
 from barometer.sources.surveys.read import read_respondents
 from barometer.sources.surveys.spec import CodedColumn, SurveySpec, code_text, load_spec
 
 MIN_RESPONDENTS = 3  # the floor of every threshold (settings.MIN_DISCLOSURE_THRESHOLD)
 KEY_COLUMNS = ("indicator_id", "area_code", "year", "origin_group", "sex")
 DETAIL_COLUMNS = ("respondents", "n_eff", "weight_yes", "weight_sum", "share")
+DISTRICT_COLUMNS = (
+    "indicator_id",
+    "area_code",
+    "year",
+    "district_code",
+    "district_name",
+    *DETAIL_COLUMNS,
+)
 
 # Origin groups as sets of disjoint atoms, so that a respondent coded with any group
 # belongs to every published group containing it (DOMAIN.md §4.1-4.2: MENAPT is a part
@@ -62,8 +70,14 @@ def _require_columns(df: pd.DataFrame, spec: SurveySpec, path: Path) -> None:
         "area_column": spec.area_column,
         "origin.column": spec.origin.column if spec.origin else None,
         "sex.column": spec.sex.column if spec.sex else None,
+        "district.column": spec.district.column if spec.district else None,
         **{f"filters[{i}]": f.column for i, f in enumerate(spec.filters)},
         **{f"indicator {i.id}": i.question for i in spec.indicators},
+        **{
+            f"indicator {i.id} filters[{k}]": f.column
+            for i in spec.indicators
+            for k, f in enumerate(i.filters)
+        },
     }
     for role, col in named.items():
         if col is not None and col not in df.columns:
@@ -150,16 +164,30 @@ def prepare(df: pd.DataFrame, spec: SurveySpec, path: Path) -> tuple[pd.DataFram
                 "area is missing", path=path, column=spec.area_column, rows=_rows(a.isna())
             )
         out["area_code"] = a
+    for a in [*(spec.areas or []), *([spec.total_area] if spec.total_area else [])]:
+        if a.zfill(3) not in known:
+            raise InputError(f"the spec's area {a!r} is not an area code")
     out["origin"] = _coded(df, spec.origin, path, "origin") if spec.origin else None
     out["sex"] = _coded(df, spec.sex, path, "sex") if spec.sex else None
+    if spec.district:
+        d = spec.district
+        codes = _codes(df[d.column])
+        _unknown(codes, set(d.codes) | set(d.missing), path, d.column, "district")
+        out["district"] = codes.map(lambda c: c if c in d.codes else None)
     for ind in spec.indicators:
         yes, no, missing = ind.code_sets()
         codes = _codes(df[ind.question])
         _unknown(codes, yes | no | missing, path, ind.question, f"answer ({ind.id})")
         out[f"yes:{ind.id}"] = codes.isin(yes)
-        out[f"valid:{ind.id}"] = codes.isin(yes | no)
+        out[f"valid:{ind.id}"] = codes.isin(yes | no) & _in_ranges(df, ind.filters)
+    keep = _in_ranges(df, spec.filters)
+    return out[keep].reset_index(drop=True), int((~keep).sum())
+
+
+def _in_ranges(df: pd.DataFrame, filters: list) -> pd.Series:
+    """Respondents whose numeric columns lie in every filter's [min, max]."""
     keep = pd.Series(True, index=df.index)
-    for f in spec.filters:
+    for f in filters:
         v = pd.to_numeric(df[f.column], errors="coerce")
         ok = v.notna()
         if f.min is not None:
@@ -167,55 +195,125 @@ def prepare(df: pd.DataFrame, spec: SurveySpec, path: Path) -> tuple[pd.DataFram
         if f.max is not None:
             ok &= v <= f.max
         keep &= ok
-    return out[keep].reset_index(drop=True), int((~keep).sum())
+    return keep
+
+
+def _published_areas(resp: pd.DataFrame, spec: SurveySpec) -> pd.DataFrame:
+    """The respondents once per area they are published for: their own area (if the spec
+    publishes it) and the spec's total area."""
+    parts = [resp]
+    if spec.areas is not None:
+        parts = [resp[resp["area_code"].isin([a.zfill(3) for a in spec.areas])]]
+    if spec.total_area is not None:
+        parts.append(resp.assign(area_code=spec.total_area.zfill(3)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _weighted_sums(
+    data: pd.DataFrame, mask: pd.Series, ind_id: str, keys: list[str]
+) -> pd.DataFrame:
+    """Per ``keys``: valid answers, Σw, Σw² and Σw·y of the respondents in ``mask``."""
+    sel = data[mask & data[f"valid:{ind_id}"]]
+    w = sel["weight"]
+    frame = pd.DataFrame(
+        {
+            **{k: sel[k] for k in keys},
+            "respondents": 1,
+            "weight_sum": w,
+            "weight_sq": w * w,
+            "weight_yes": w.where(sel[f"yes:{ind_id}"], 0.0),
+        }
+    )
+    return frame.groupby(keys, sort=True, dropna=True).sum().reset_index()
 
 
 def estimate_cells(resp: pd.DataFrame, spec: SurveySpec) -> pd.DataFrame:
-    """One row per indicator × area × year × published origin group × sex (unprotected)."""
-    records = []
+    """One row per indicator × area × year × published origin group × sex (unprotected).
+
+    Every combination of a published area and a year with respondents gets a row, also where a
+    group has no valid answer (its share is then empty and the pipeline withholds it).
+    """
+    data = _published_areas(resp, spec)
     sexes = ["all", "male", "female"] if spec.sex else ["all"]
-    atoms = resp["origin"].map(lambda g: frozenset(_ATOMS[g]) if isinstance(g, str) else None)
-    for (area, year), part in resp.groupby(["area_code", "year"], sort=True):
-        part_atoms = atoms.loc[part.index]
-        for group in spec.publish_origin_groups:
-            if group == "all":
-                in_group = pd.Series(True, index=part.index)
-            else:
-                target = _ATOMS[group]
-                in_group = part_atoms.map(lambda a, t=target: a is not None and a <= t).astype(bool)
-            for sex in sexes:
-                in_sex = in_group if sex == "all" else in_group & (part["sex"] == sex)
-                for ind in spec.indicators:
-                    sel = in_sex & part[f"valid:{ind.id}"]
-                    est = weighted_share(
-                        part.loc[sel, f"yes:{ind.id}"].to_numpy(),
-                        part.loc[sel, "weight"].to_numpy(),
-                    )
-                    records.append((ind.id, area, int(year), group, sex, est))
-    rows = []
-    for ind_id, area, year, group, sex, est in records:
-        known = est.share is not None
-        rows.append(
-            {
-                "indicator_id": ind_id,
-                "area_code": area,
-                "year": year,
-                "origin_group": group,
-                "sex": sex,
-                "respondents": est.respondents,
-                "n_eff": est.n_eff,
-                "weight_yes": est.weight_yes,
-                "weight_sum": est.weight_sum,
-                "share": est.share,
-                "value": 100 * est.share if known else None,
-                "numerator": est.share * est.n_eff if known else None,
-                "denominator": est.n_eff if known else None,
-                "unit": "pct",
-                "status": "ok",
-                "reason": None,
-            }
+    atoms = data["origin"].map(lambda g: frozenset(_ATOMS[g]) if isinstance(g, str) else None)
+    keys = ["area_code", "year"]
+    frames = []
+    for group in spec.publish_origin_groups:
+        if group == "all":
+            in_group = pd.Series(True, index=data.index)
+        else:
+            target = _ATOMS[group]
+            in_group = atoms.map(lambda a, t=target: a is not None and a <= t).astype(bool)
+        for sex in sexes:
+            in_sex = in_group if sex == "all" else in_group & (data["sex"] == sex)
+            for ind in spec.indicators:
+                sums = _weighted_sums(data, in_sex, ind.id, keys)
+                frames.append(sums.assign(indicator_id=ind.id, origin_group=group, sex=sex))
+    combos = data[keys].drop_duplicates()
+    full = combos.merge(
+        pd.DataFrame(
+            [
+                (ind.id, g, s)
+                for g in spec.publish_origin_groups
+                for s in sexes
+                for ind in spec.indicators
+            ],
+            columns=["indicator_id", "origin_group", "sex"],
+        ),
+        how="cross",
+    )
+    cells = full.merge(pd.concat(frames, ignore_index=True), how="left", on=list(full.columns))
+    cells[["respondents", "weight_sum", "weight_sq", "weight_yes"]] = cells[
+        ["respondents", "weight_sum", "weight_sq", "weight_yes"]
+    ].fillna(0)
+    cells = shares_from_sums(cells)
+    known = cells["share"].notna()
+    cells["respondents"] = cells["respondents"].astype(int)
+    cells["year"] = cells["year"].astype(int)
+    cells["value"] = (100 * cells["share"]).where(known)
+    cells["numerator"] = (cells["share"] * cells["n_eff"]).where(known)
+    cells["denominator"] = cells["n_eff"].where(known)
+    cells["share"] = cells["share"].astype(object).where(known, None)
+    cells = cells.assign(unit="pct", status="ok", reason=None)
+    order = {ind.id: i for i, ind in enumerate(spec.indicators)}
+    cells = cells.sort_values(
+        ["area_code", "year", "indicator_id", "origin_group", "sex"],
+        key=lambda c: c.map(order) if c.name == "indicator_id" else c,
+    )
+    return cells.reset_index(drop=True)[
+        [
+            *KEY_COLUMNS,
+            *DETAIL_COLUMNS,
+            "value",
+            "numerator",
+            "denominator",
+            "unit",
+            "status",
+            "reason",
+        ]
+    ]
+
+
+def estimate_districts(resp: pd.DataFrame, spec: SurveySpec) -> pd.DataFrame:
+    """Shares by district (everyone, both sexes) per indicator × area × year (unprotected)."""
+    if spec.district is None:
+        return pd.DataFrame(columns=list(DISTRICT_COLUMNS))
+    data = _published_areas(resp, spec)
+    data = data[data["district"].notna() & ~data["area_code"].eq(spec.total_area)]
+    keys = ["area_code", "year", "district"]
+    frames = [
+        _weighted_sums(data, pd.Series(True, index=data.index), ind.id, keys).assign(
+            indicator_id=ind.id
         )
-    return pd.DataFrame(rows)
+        for ind in spec.indicators
+    ]
+    out = shares_from_sums(pd.concat(frames, ignore_index=True))
+    out = out.rename(columns={"district": "district_code"})
+    out["district_name"] = out["district_code"].map(spec.district.codes)
+    out["respondents"] = out["respondents"].astype(int)
+    out["year"] = out["year"].astype(int)
+    out["share"] = out["share"].astype(object).where(out["share"].notna(), None)
+    return out[list(DISTRICT_COLUMNS)].reset_index(drop=True)
 
 
 def survey_input(
@@ -238,15 +336,23 @@ def survey_input(
                 "add a definition of kind 'survey' for it (docs/sources.md)",
                 path=where,
             )
-    minimum = min_respondents if min_respondents is not None else spec.min_respondents
-    if minimum < MIN_RESPONDENTS:
+    given = min_respondents if min_respondents is not None else spec.min_respondents
+    if given is not None and given < MIN_RESPONDENTS:
         raise InputError(
-            f"min_respondents must be at least {MIN_RESPONDENTS}, got {minimum}", path=where
+            f"min_respondents must be at least {MIN_RESPONDENTS}, got {given}", path=where
         )
+    # The command line's minimum, else the spec's, else each definition's (catalogue).
+    minimum = {
+        ind.id: given if given is not None else catalogue[ind.id].min_respondents
+        for ind in spec.indicators
+    }
     resp, filtered_out = prepare(read_respondents(file), spec, file)
     if resp.empty:
         raise InputError("no respondents left after the spec's filters", path=file)
     cells = estimate_cells(resp, spec)
+    tables = {"survey_cells": cells[[*KEY_COLUMNS, *DETAIL_COLUMNS]]}
+    if spec.district is not None:
+        tables["survey_districts"] = estimate_districts(resp, spec)
     spec_json = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return Input(
         source=f"survey:{spec.name}",
@@ -265,5 +371,5 @@ def survey_input(
             "filtered_out": filtered_out,
             "min_respondents": minimum,
         },
-        tables={"survey_cells": cells[[*KEY_COLUMNS, *DETAIL_COLUMNS]]},
+        tables=tables,
     )

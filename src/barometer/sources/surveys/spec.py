@@ -64,6 +64,25 @@ class RangeFilter(Strict):
     max: float | None = None
 
 
+class DistrictColumn(Strict):
+    """A column with the respondent's district (e.g. Copenhagen's ten bydele): code → name.
+    Shares by district are published beside the area's cells (table ``survey_districts``)."""
+
+    column: str
+    codes: dict[str, str] = Field(min_length=1)
+    missing: list[str] = []
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _keys_as_text(cls, v: dict) -> dict:
+        return {code_text(k): val for k, val in v.items()} if isinstance(v, dict) else v
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _missing_as_text(cls, v: list) -> list:
+        return [code_text(x) for x in v] if isinstance(v, list) else v
+
+
 class SurveyIndicator(Strict):
     """Which column answers a catalogue survey indicator, and which answers count.
 
@@ -73,6 +92,9 @@ class SurveyIndicator(Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="A catalogue indicator id")
     question: str = Field(description="The column holding the answers")
+    filters: list[RangeFilter] = Field(
+        default=[], description="Who is asked this question, on top of the spec's filters"
+    )
     # Not "yes"/"no": YAML 1.1 reads those keys as booleans.
     yes_codes: list[Code] = Field(min_length=1, description="Answer codes counted in the share")
     no_codes: list[Code] = Field(min_length=1, description="Other valid answer codes")
@@ -103,16 +125,28 @@ class SurveySpec(Strict):
     year_column: str | None = None
     area: str | None = Field(default=None, description="One area code for every respondent")
     area_column: str | None = None
+    areas: list[str] | None = Field(
+        default=None,
+        description="With area_column: the areas the sample was designed for, published on "
+        "their own; respondents elsewhere count only in total_area (None: every area)",
+    )
+    total_area: str | None = Field(
+        default=None,
+        description="With area_column: also estimate over every respondent as this "
+        "area, e.g. '000' for a national survey",
+    )
+    district: DistrictColumn | None = None
     origin: CodedColumn | None = None
     sex: CodedColumn | None = None
     filters: list[RangeFilter] = []
     publish_origin_groups: list[str] = Field(
         default=["all"], description="Origin groups to publish (unions of the coded groups)"
     )
-    min_respondents: int = Field(
-        default=20,
+    min_respondents: int | None = Field(
+        default=None,
         ge=3,
-        description="Fewest valid answers in a published cell (the store's threshold if higher)",
+        description="Fewest valid answers in a published cell; default each indicator's "
+        "catalogue minimum (the store's threshold if higher)",
     )
     indicators: list[SurveyIndicator] = Field(min_length=1)
 
@@ -122,6 +156,8 @@ class SurveySpec(Strict):
             raise ValueError("give exactly one of year and year_column")
         if (self.area is None) == (self.area_column is None):
             raise ValueError("give exactly one of area and area_column")
+        if self.area_column is None and (self.areas is not None or self.total_area is not None):
+            raise ValueError("areas and total_area need area_column")
         if self.origin:
             bad = [g for g in self.origin.codes.values() if g not in ORIGIN_GROUPS]
             if bad:

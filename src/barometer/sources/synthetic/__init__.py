@@ -1,7 +1,8 @@
 """Synthetic Denmark: seeded, calibrated fake register files in the real delivery layout.
 
 ``generate(out_dir, scale=…, years=…, seed=…)`` simulates a person panel year by year and
-writes, per year, ``bef{Y}12``, ``akm{Y}``, ``udda{Y}09``, ``of{Y}``, ``ind{Y}`` and once the
+writes, per year, ``bef{Y}12``, ``akm{Y}``, ``udda{Y}09``, ``of{Y}``, ``ind{Y}``, ``eindk{Y}`` and
+once the
 cumulative ``udfk``, ``kraf``, ``danskuddannelse`` and ``boligomraader`` plus ``manifest.json``.
 See docs/synthetic.md for the model and the calibration figures.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from . import crime, danish_courses, education, housing, labour, population
+from . import crime, danish_courses, education, housing, labour, population, wages
 from .origins import country_table, municipality_table
 from .panel import Panel
 from .sampling import day, rng_for
@@ -33,7 +34,7 @@ from .writer import (
     table,
 )
 
-GENERATOR_VERSION = "synthetic-denmark/1.1"
+GENERATOR_VERSION = "synthetic-denmark/1.2"
 Progress = Callable[[str, int, int], None]
 
 # Random stream ids per purpose (see sampling.rng_for).
@@ -50,7 +51,8 @@ Progress = Callable[[str, int, int], None]
     _S_CRIME,
     _S_DK,
     _S_FILL,
-) = range(12)
+    _S_WAGE,
+) = range(13)
 COURSE_LOOKBACK_YEARS = 5  # initial population: courses for arrivals in the 5 years before
 
 
@@ -131,6 +133,24 @@ def _write_year(writer: Writer, panel: Panel, year: int, has_akm, code, spells, 
         ),
     )
     writer.submit("ind", f"ind{year}", table("ind", {"PNR": pnr, "PERINDKIALT_13": floats(inc)}))
+
+
+def _write_wages(writer: Writer, rows: dict[str, np.ndarray], year: int) -> None:
+    """The year's monthly wage records (wages.py), rows in PNR order."""
+    writer.submit(
+        "eindk",
+        f"eindk{year}",
+        table(
+            "eindk",
+            {
+                "PNR": digits(rows["pid"], PNR_WIDTH),
+                "CVRNR": digits(rows["employer"], 8),
+                "MAANED": ints(rows["month"]),
+                "LOENTIMER": floats(rows["hours"]),
+                "LOENBELOEB": floats(rows["wage"]),
+            },
+        ),
+    )
 
 
 def _concat(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -277,6 +297,9 @@ def generate(
             )
             if year in wanted:
                 _write_year(writer, panel, year, has_akm, code, spells, inc)
+                _write_wages(
+                    writer, wages.wage_records(rng_for(seed, year, _S_WAGE), panel, year), year
+                )
             report(f"year {year}", i + 1, total)
         _write_cumulative(writer, exams, decisions, courses, areas, last)
     finally:
