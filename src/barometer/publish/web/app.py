@@ -24,17 +24,20 @@ import pandas as pd
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from barometer.codes import ORIGIN_GROUPS, SEXES
 from barometer.publish import export
 from barometer.publish.web import views
+from barometer.publish.web.assets import Assets
+from barometer.publish.web.compress import Compress
 from barometer.publish.web.data import StoreData, load
 from barometer.publish.web.i18n import (
     LANGS,
     LIGHT_LABELS,
+    LOCALE_SYMBOLS,
     MOVEMENT_LABELS,
     ORIGIN_LABELS,
     SEX_LABELS,
@@ -79,6 +82,12 @@ API_ERRORS = {
 
 
 # --- JSON ------------------------------------------------------------------------------------
+
+
+def jsontext(o: object) -> Markup:
+    """JSON as the text of an HTML element (a <template>): only &, < and > escaped."""
+    text = dumps(o).decode("utf-8")
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _default(o: object) -> object:
@@ -281,6 +290,9 @@ def create_app(
         SEXES=SEXES,
         tojson=lambda o: dumps(o).decode("utf-8").replace("</", "<\\/"),
     )
+    assets = Assets(HERE / "static")
+    env.globals["static_url"] = assets.url
+    env.filters["jsontext"] = jsontext
     app = FastAPI(
         title="Integrationsbarometer API",
         version="1",
@@ -298,7 +310,8 @@ def create_app(
     if cache_size:
         app.state.response_cache = CacheEntries(cache_size, cache_bytes)
         app.add_middleware(ResponseCache, entries=app.state.response_cache)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(Compress)
+    app.mount("/static", assets, name="static")
 
     def render_page(request: Request, view: views.View, lang: str, status: int = 200) -> Response:
         template = env.get_template(view.template)
@@ -314,6 +327,7 @@ def create_app(
             download_urls={f: with_suffix(request, f) for f in DOWNLOADS},
             store=store,
             meta=store.meta,
+            number_symbols=LOCALE_SYMBOLS[lang],
             page=view.page,
             request=request,
         )
@@ -333,12 +347,13 @@ def create_app(
             }
             return json_response(payload)
         if fmt in DOWNLOADS:
-            name = f"barometer-{view.page}"
+            name = view.download_name or f"barometer-{view.page}"
             body = export.render(
                 view.table.reset_index(drop=True),
                 fmt,
                 store.meta,
                 label=view.title,
+                labels=views.dimension_labels(store, view.table, lang),
             )
             ext = "json" if fmt == "jsonstat" else fmt
             return Response(
@@ -416,7 +431,11 @@ def create_app(
     def q(request: Request, name: str) -> str | None:
         return request.query_params.get(name)
 
-    page("/", lambda r, f: respond(r, views.front(store, get_lang(r)), f, get_lang(r)))
+    geo_url = assets.url("geo/municipalities.geojson")
+    page(
+        "/",
+        lambda r, f: respond(r, views.front(store, get_lang(r), geo_url=geo_url), f, get_lang(r)),
+    )
     page(
         "/indicators",
         lambda r, f: respond(r, views.indicators_index(store, get_lang(r)), f, get_lang(r)),
@@ -428,10 +447,11 @@ def create_app(
             views.compare(
                 store,
                 [*r.query_params.getlist("areas"), *r.query_params.getlist("area")],
-                q(r, "indicator"),
+                [*r.query_params.getlist("indicator"), *r.query_params.getlist("indicators")],
                 q(r, "origin_group"),
                 q(r, "sex"),
                 get_lang(r),
+                reference=q(r, "reference"),
             ),
             f,
             get_lang(r),
@@ -439,13 +459,26 @@ def create_app(
     )
     page(
         "/goals",
-        lambda r, f: respond(r, views.goals(store, q(r, "area"), get_lang(r)), f, get_lang(r)),
+        lambda r, f: respond(
+            r,
+            views.goals(
+                store,
+                q(r, "area"),
+                get_lang(r),
+                goal_set=q(r, "goal_set"),
+                committee=q(r, "committee"),
+                year=q(r, "year"),
+            ),
+            f,
+            get_lang(r),
+        ),
     )
     page(
         "/housing",
         lambda r, f: respond(r, views.housing(store, q(r, "year"), get_lang(r)), f, get_lang(r)),
     )
     page("/about", lambda r, f: respond(r, views.about(store, get_lang(r)), f, get_lang(r)))
+    page("/docs", lambda r, f: respond(r, views.docs(store, get_lang(r)), f, get_lang(r)))
 
     @app.get("/municipality/{code}", include_in_schema=False)
     async def municipality_page(request: Request, code: str) -> Response:
@@ -472,6 +505,7 @@ def create_app(
                 q(request, "sex"),
                 q(request, "year"),
                 lang,
+                geo_url=geo_url,
             )
             return respond(request, view, fmt, lang)
 
@@ -646,7 +680,7 @@ def create_app(
 
 def warm_urls(store: StoreData) -> list[str]:
     """The pages people open first: sections, every municipality and indicator, both languages."""
-    paths = ["/", "/indicators", "/goals", "/housing", "/about", "/compare"]
+    paths = ["/", "/indicators", "/goals", "/housing", "/about", "/compare", "/docs"]
     paths += [f"/municipality/{code}" for code in sorted(store.by_area)]
     paths += [f"/indicator/{ind}" for ind in store.indicator_ids()]
     return [*paths, *(f"{p}?lang=en" for p in paths), "/index.json", "/api/v1/indicators"]
