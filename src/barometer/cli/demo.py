@@ -40,6 +40,7 @@ class Steps:
             f"[{i + 1}/{len(self.names)}] {text} (about {self.estimates[key] * speed:.0f} s; "
             f"about {left:.0f} s left in all)",
             highlight=False,
+            soft_wrap=True,
         )
         return time.perf_counter()
 
@@ -47,7 +48,7 @@ class Steps:
         took = time.perf_counter() - started
         self.spent += took
         self.planned += self.estimates[key]
-        console.print(f"      done in {took:.1f} s", highlight=False)
+        console.print(f"      done in {took:.1f} s", highlight=False, soft_wrap=True)
 
 
 def demo(
@@ -113,5 +114,6 @@ def demo(
         f"Built {store} (SYNTHETIC DATA): {res.observations:,} observations from "
         f"{len(inputs) + 1} inputs, run {res.run_id}, in {time.perf_counter() - steps.t0:.0f} s",
         highlight=False,
+        soft_wrap=True,
     )
     steps.done("summary", t)
