@@ -5,28 +5,34 @@ BIN := $(VENV)/bin
 SCALE ?= 0.1
 YEARS ?= 2012-2024
 DEMO_DIR ?= demo
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
-.PHONY: demo programme-demo welcomehouse-demo test lint format venv venv-dev clean bench
+.PHONY: demo serve programme-demo welcomehouse-demo test lint format venv venv-dev clean bench
 
 # One .venv, two install levels, each with its own stamp. The demo needs only the base
 # dependencies; test, lint, format and bench add the dev tools and PySpark to the same .venv.
 # The dev install includes the base one, so it refreshes both stamps: `make demo` after
 # `make test` installs nothing, `make test` after `make demo` adds only the extras.
-# Upgrading pip pays for itself: the base install measured 48-50 s with pip 26 against
-# 58-67 s with Python 3.11's bundled pip 23.2, for about 3 s of upgrade.
+# The packages are installed by uv (from PyPI, into the .venv): the base install took 21 s
+# against 48-50 s with pip (docs/performance.md).
 BASE_STAMP := $(VENV)/.stamp-base
 DEV_STAMP := $(VENV)/.stamp-dev
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
 $(BIN)/python:
+	@echo "[setup] a Python environment in $(VENV) with the barometer (about 35 s the first time)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(BASE_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+
+$(BASE_STAMP): pyproject.toml | $(BIN)/uv
+	$(UV) -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev,spark]'
+$(DEV_STAMP): pyproject.toml | $(BIN)/uv
+	$(UV) -e '.[dev,spark]'
 	touch $(BASE_STAMP) $@
 
 venv: $(BASE_STAMP)
@@ -35,29 +41,19 @@ venv-dev: $(DEV_STAMP)
 
 STORE := $(DEMO_DIR)/barometer.duckdb
 
+# The demo in one command and one finishing run (progress and time left for every step), then
+# the site. `make serve` serves the store again without rebuilding it; PORT=8080 picks the port.
 demo: $(BASE_STAMP)
-	$(BIN)/barometer synth --scale $(SCALE) --years $(YEARS) --seed 1 --out $(DEMO_DIR)/registers
-	$(BIN)/barometer build --registers $(DEMO_DIR)/registers --store $(STORE)
-	$(BIN)/barometer survey demo --out $(DEMO_DIR)/surveys
-	$(BIN)/barometer survey import $(DEMO_DIR)/surveys/copenhagen_safety_SYNTHETIC.csv \
-	  $(DEMO_DIR)/surveys/copenhagen_citizenship_SYNTHETIC.sav \
-	  $(DEMO_DIR)/surveys/copenhagen_health_SYNTHETIC.csv \
-	  $(DEMO_DIR)/surveys/national_citizenship_SYNTHETIC.dta \
-	  --spec $(DEMO_DIR)/surveys/copenhagen_safety.yaml \
-	  --spec $(DEMO_DIR)/surveys/copenhagen_citizenship.yaml \
-	  --spec $(DEMO_DIR)/surveys/copenhagen_health.yaml \
-	  --spec $(DEMO_DIR)/surveys/national_citizenship.yaml --store $(STORE)
-	rm -f $(PROGRAMME_DB) $(PROGRAMME_DB)-wal $(PROGRAMME_DB)-shm
-	[ -f $(PROGRAMME_KEY) ] || $(BIN)/barometer programme keygen --out $(PROGRAMME_KEY)
-	$(BIN)/barometer programme synth --db $(PROGRAMME_DB) --key-file $(PROGRAMME_KEY) --seed 1
-	$(BIN)/barometer programme publish --db $(PROGRAMME_DB) --store $(STORE) --as-of 2025-06-30
-	rm -f $(WELCOMEHOUSE_DB) $(WELCOMEHOUSE_DB)-wal $(WELCOMEHOUSE_DB)-shm
-	$(BIN)/barometer welcomehouse synth --db $(WELCOMEHOUSE_DB) --seed 1
-	$(BIN)/barometer welcomehouse publish --db $(WELCOMEHOUSE_DB) --store $(STORE)
-	$(BIN)/barometer summary --store $(STORE)
-	@echo "Serving the SYNTHETIC demo on http://127.0.0.1:8000 (Ctrl-C to stop);"
-	@echo "the programme and Welcome House modules at /programme/ and /welcomehouse/ (demo login)"
-	$(BIN)/barometer serve --store $(STORE) --host 127.0.0.1 --port 8000 \
+	$(BIN)/barometer demo --out $(DEMO_DIR) --scale $(SCALE) --years $(YEARS) --seed 1
+	@$(MAKE) --no-print-directory serve
+
+serve: $(BASE_STAMP)
+	@[ -f $(STORE) ] || { echo "No demo store at $(STORE): run make demo first."; exit 2; }
+	@echo "Serving the SYNTHETIC demo on port $(PORT) (another port: make serve PORT=8080; Ctrl-C stops)."
+	@echo "Open http://$(HOST):$(PORT)/ first; then http://$(HOST):$(PORT)/municipality/101 (Copenhagen)"
+	@echo "and http://$(HOST):$(PORT)/goals?area=101 (its goals by committee); the API at /docs; the"
+	@echo "programme and Welcome House modules at /programme/ and /welcomehouse/ (demo login)."
+	$(BIN)/barometer serve --store $(STORE) --host $(HOST) --port $(PORT) \
 	  --programme-db $(PROGRAMME_DB) --programme-key $(PROGRAMME_KEY) \
 	  --welcomehouse-db $(WELCOMEHOUSE_DB) --demo-login --insecure-cookies
 

@@ -119,3 +119,22 @@ def test_an_import_reuses_the_register_inputs_cached_verdict(tmp_path, monkeypat
     seen.clear()
     add_inputs(store, [], settings={"disclosure_threshold": 7})
     assert len(seen) == 2  # both inputs again, under the new threshold
+
+
+def test_a_build_brings_other_inputs_into_the_same_finishing_run(tmp_path):
+    # `barometer demo` builds the registers, surveys and case modules' figures in one run.
+    reg = tiny_delivery(tmp_path)
+    store = tmp_path / "s.duckdb"
+    figures = tmp_path / "kk.csv"
+    figures.write_text("area,year,value\n101,2020,70.5\n", encoding="utf-8")
+    catalogue = load_catalogue()
+    res = build_store(
+        reg,
+        store,
+        inputs=[
+            figures_input(figures, "employment_rate_25_64", catalogue),
+            survey_input(SURVEYS / "tiny_safety.csv", SURVEYS / "tiny_safety.yaml", catalogue),
+        ],
+    )
+    assert set(sources(store)) == {"registers", "file:kk", "survey:tiny_safety"}
+    assert sorted(res.added) == ["file:kk", "registers", "survey:tiny_safety"]

@@ -13,6 +13,7 @@ PDF text comes from pdftotext and page images from pdftoppm (Debian's poppler-ut
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from barometer.pipeline import build_store
 from barometer.publish.report import render_all, render_html, render_report
 from barometer.publish.report.data import load_snapshot
 from barometer.publish.report.i18n import number
+from barometer.publish.report.render import layout_pdf, pdf_bytes
 from barometer.sources.synthetic import generate
 
 YEAR = 2024
@@ -122,16 +124,31 @@ def stores(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def pdfs(stores) -> dict[str, Path]:
+def layouts(stores) -> dict[str, object]:
+    """WeasyPrint's layout of three reports (the documents their PDFs are written from), so
+    the page checks can hold each PDF word against the table cell it was laid out in."""
+    out = {}
+    for key, store, area, lang in (
+        ("full_da", "full", CPH, "da"),
+        ("full_en", "full", CPH, "en"),
+        ("laesoe", "suppressed", LAESOE, "da"),
+    ):
+        html = render_html(load_snapshot(stores[store], area), area, YEAR, lang)
+        out[key] = layout_pdf(html, str(stores["tmp"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdfs(stores, layouts) -> dict[str, Path]:
     tmp = stores["tmp"]
-    return {
-        "full_da": render_report(stores["full"], CPH, YEAR, "da", "pdf", tmp / "cph_da.pdf"),
-        "full_en": render_report(stores["full"], CPH, YEAR, "en", "pdf", tmp / "cph_en.pdf"),
+    paths = {
+        # through the public function: the same layout and PDF writer as the three below
         "sup_da": render_report(stores["suppressed"], CPH, YEAR, "da", "pdf", tmp / "sup.pdf"),
-        "laesoe": render_report(
-            stores["suppressed"], LAESOE, YEAR, "da", "pdf", tmp / "laesoe.pdf"
-        ),
     }
+    for key, doc in layouts.items():
+        paths[key] = tmp / f"{key}.pdf"
+        paths[key].write_bytes(pdf_bytes(doc))
+    return paths
 
 
 def store_value(store: Path, ind: str, area: str, group: str = "non_western") -> float:
@@ -282,6 +299,13 @@ def test_missing_and_all_suppressed_municipality_reads_soundly(pdfs):
     assert "Fodnoter: diskretionerede celler" in text
     for s in SENTINELS:
         assert s not in text
+    # No chapter without a published figure: every register indicator of Læsø is suppressed
+    # (or missing), so the themes are listed under "Hvad mangler", not given empty chapters.
+    start = text.index("Indhold")
+    contents = text[start : text.index("Metode", start)]
+    for theme in ("Beskæftigelse", "Uddannelse", "Kriminalitet"):
+        assert theme not in contents, theme
+        assert f"{theme}: " in text  # in the list of what is missing
 
 
 def test_html_report_is_self_contained(stores, tmp_path):
@@ -326,3 +350,158 @@ def test_bad_inputs_are_input_errors(stores, tmp_path):
     with pytest.raises(InputError, match="no store"):
         render_report(tmp_path / "none.duckdb", CPH, YEAR, "da", "html", tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+# --- every page checked: text inside its cell, no repeated axis labels, no developer tokens -----
+
+PX = 0.75  # one CSS pixel in PDF points
+# Developer tokens that must never reach a reader: raw ids (snake_case), file and register
+# patterns, notes to developers, and the marks of a missing value written as text.
+DEV_TOKENS = re.compile(
+    r"\b[a-z]+(?:_[a-z0-9]+)+\b|DOMAIN\.md|PROGRAMME\.md|UNCONFIRMED|\{Y\}|\bbef\{|"
+    r"\bNone\b|\bnan\b|\bNaN\b|reference_minus_focus|focus_minus_reference"
+)
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or []:
+        yield from _boxes(child)
+
+
+def _cells(page) -> list[tuple[float, float, float, float, list]]:
+    """Every table cell of a laid-out page: its border box in PDF points and its text lines."""
+    out = []
+    for box in _boxes(page._page_box):
+        if type(box).__name__ != "TableCellBox":
+            continue
+        x0, y0 = box.border_box_x() * PX, box.border_box_y() * PX
+        x1, y1 = x0 + box.border_width() * PX, y0 + box.border_height() * PX
+        lines = [b for b in _boxes(box) if type(b).__name__ == "TextBox"]
+        out.append((x0, y0, x1, y1, lines))
+    return out
+
+
+@pytest.mark.parametrize("key", ["full_da", "full_en", "laesoe"])
+def test_no_text_overflows_its_table_cell_on_any_page(layouts, pdfs, key):
+    import pdfplumber
+
+    doc = layouts[key]
+    with pdfplumber.open(pdfs[key]) as pdf:
+        assert len(pdf.pages) == len(doc.pages)
+        checked = 0
+        for pno, (laid, page) in enumerate(zip(doc.pages, pdf.pages, strict=True), 1):
+            cells = _cells(laid)
+            # 1. the layout: every line of a cell ends inside the cell
+            for _, _, x1, _, lines in cells:
+                for line in lines:
+                    right = (line.position_x + line.width) * PX
+                    assert right <= x1 + 0.5, (key, pno, line.text, right, x1)
+            # 2. the PDF: every word lies inside the cell it starts in (no word runs into the
+            #    next column) ...
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            for w in words:
+                mid = (w["top"] + w["bottom"]) / 2
+                home = [c for c in cells if c[0] - 0.5 <= w["x0"] <= c[2] and c[1] <= mid <= c[3]]
+                for _, _, x1, _, _ in home:
+                    assert w["x1"] <= x1 + 1.0, (key, pno, w["text"], w["x1"], x1)
+                    checked += 1
+                assert w["x1"] <= page.width - 25, (key, pno, w["text"])  # inside the margin
+            # 3. ... and no two characters of one line print over each other
+            rows: list[list[dict]] = []
+            for c in sorted(page.chars, key=lambda c: c["top"]):
+                if rows and abs(rows[-1][0]["top"] - c["top"]) < 1:
+                    rows[-1].append(c)
+                else:
+                    rows.append([c])
+            for row in rows:
+                row = [c for c in sorted(row, key=lambda c: c["x0"]) if c["text"].strip()]
+                for a, b in itertools.pairwise(row):
+                    overlap = a["x1"] - b["x0"]
+                    assert overlap < 0.4 * min(a["width"], b["width"]) + 0.3, (
+                        key, pno, a["text"], b["text"], a["x0"], b["x0"],
+                    )  # fmt: skip
+        assert checked > 200  # the tables really were checked
+
+
+def test_the_overflow_check_catches_an_overprinted_cell():
+    """The check above fails on the defect issue #19 found: a light's label that cannot wrap
+    ran into the next column."""
+    html = (
+        "<table style='table-layout:fixed;width:300px'><tr>"
+        "<td style='width:60px;white-space:nowrap'>Hvid (ikke vurderet)</td>"
+        "<td>Intet talmål</td></tr></table>"
+    )
+    doc = layout_pdf(html)
+    lines = [
+        (line.position_x + line.width) * PX > x1 + 0.5
+        for x0, _, x1, _, ls in _cells(doc.pages[0])
+        for line in ls
+    ]
+    assert any(lines)
+
+
+def _axis_labels(svg: str) -> list[list[str]]:
+    groups = re.findall(r'<g class="mark-text role-axis-label"[^>]*>(.*?)</g>', svg, flags=re.S)
+    return [re.findall(r"<text[^>]*>([^<]*)</text>", g) for g in groups]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_no_chart_repeats_an_axis_label(stores, lang):
+    import base64
+
+    html = render_html(load_snapshot(stores["full"], CPH), CPH, YEAR, lang)
+    svgs = [
+        base64.b64decode(m).decode("utf-8")
+        for m in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
+    ]
+    axes = [labels for svg in svgs for labels in _axis_labels(svg)]
+    assert len(axes) > 20
+    for labels in axes:
+        assert len(labels) == len(set(labels)), labels
+
+
+def test_lines_break_at_a_suppressed_year(stores):
+    """A suppressed year (2023 of Copenhagen's employment rate) breaks the line: the chart
+    draws the area's series as two paths, never one joining 2022 to 2024."""
+    import base64
+
+    snap = load_snapshot(stores["suppressed"], CPH)
+    html = render_html(snap, CPH, YEAR, "da")
+    block = html[html.index('id="ind-employment_rate_25_64"') :]
+    svg = base64.b64decode(
+        re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', block).group(1)
+    ).decode("utf-8")
+    blue = re.findall(r'<path[^>]*stroke="#0072B2"[^>]*d="(M[^"]+)"', svg) or re.findall(
+        r'<path[^>]*d="(M[^"]+)"[^>]*stroke="#0072B2"', svg
+    )
+    assert len(blue) >= 2, svg[:500]
+
+
+@pytest.mark.parametrize("key", ["full_da", "full_en", "laesoe"])
+def test_no_page_shows_ids_or_developer_notes(pdfs, key):
+    pages = (
+        subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(pdfs[key]), "-"], capture_output=True, check=True
+        )
+        .stdout.decode("utf-8")
+        .split("\f")
+    )
+    assert len(pages) > 5
+    for pno, page in enumerate(pages, 1):
+        found = DEV_TOKENS.findall(page)
+        assert not found, (key, pno, found)
+
+
+def test_method_is_built_from_what_the_area_uses(stores):
+    cph = render_html(load_snapshot(stores["full"], CPH), CPH, YEAR, "da")
+    laesoe = render_html(load_snapshot(stores["suppressed"], LAESOE), LAESOE, YEAR, "da")
+    method = laesoe[laesoe.index('id="method"') :]
+    defs = re.search(r'<ul class="defs">(.*?)</ul>', method, re.S).group(1)
+    cph_defs = re.search(r'<ul class="defs">(.*?)</ul>', cph[cph.index('id="method"') :], re.S)
+    # Læsø's method names only what Læsø's report shows: no Copenhagen rule, no employment
+    # definition (every employment figure of Læsø is suppressed; the footnotes still list them)
+    assert "Københavns Kommune bruger" not in method
+    assert "Beskæftigelsesfrekvens 25-64 år" not in defs
+    assert "Beskæftigelsesfrekvens 25-64 år" in cph_defs.group(1)
+    assert "Københavns Kommune bruger" in cph[cph.index('id="method"') :]

@@ -28,9 +28,12 @@ PAGES = [
     "/indicator/employment_rate_25_64",
     "/indicator/employment_gap_25_64?area=751&year=2020",
     "/compare?areas=101,751",
+    "/compare?areas=101&indicator=employment_rate_25_64&indicator=youth_education_20_24",
     "/goals",
+    "/goals?area=101&goal_set=copenhagen",
     "/housing",
     "/about",
+    "/docs",
 ]
 
 
@@ -139,14 +142,22 @@ def test_indicator_has_definition_ranking_groups_and_intervals(client):
     assert all(r["ci_low"] <= r["value"] <= r["ci_high"] for r in doc["ranking"] if r["value"])
     assert {r["code"] for r in doc["origin_comparison"]} >= {"all", "danish_origin", "non_western"}
     html = client.get("/indicator/employment_rate_25_64").text
-    assert "<table" in html and 'data-chart="chart-ranking"' in html
+    assert "<table" in html and 'data-chart="chart-map"' in html
 
 
 def test_compare_keeps_selection_in_url(client):
     r = client.get("/compare.json?area=101&area=751&area=461&indicator=public_support_share")
     doc = r.json()
     assert [a["code"] for a in doc["areas"]] == ["101", "751", "461"]
-    assert {row["series"] for row in doc["series"]} == {"København", "Aarhus", "Odense"}
+    # Denmark is the reference unless the reader chooses none
+    assert {row["series"] for row in doc["series"]} == {
+        "København",
+        "Aarhus",
+        "Odense",
+        "Hele landet",
+    }
+    alone = client.get("/compare.json?areas=101,751&reference=none").json()
+    assert {row["series"] for row in alone["series"]} == {"København", "Aarhus"}
     html = client.get("/compare?areas=101,751").text
     assert '<option value="751" selected>' in html
 
@@ -176,9 +187,9 @@ def test_csv_download_of_a_view(client):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert {row["area_code"] for row in rows} == {"101", "751"}
+    assert {row["area_code"] for row in rows} == {"101", "751", "000"}  # Denmark: reference
     assert {row["indicator_id"] for row in rows} == {"employment_rate_25_64"}
-    assert list(rows[0]) == list(OBSERVATION_COLUMNS)
+    assert list(rows[0])[: len(OBSERVATION_COLUMNS)] == list(OBSERVATION_COLUMNS)
 
 
 def test_excel_download_carries_the_notice(client, tmp_path):
@@ -198,8 +209,7 @@ def test_jsonstat_download_is_a_dataset(client, web_store):
         area = con.execute(
             "SELECT area_code FROM observations WHERE indicator_id = 'employment_rate_25_64' "
             "AND origin_group = 'descendants' AND sex = 'all' AND status <> 'ok' "
-            "AND area_code > '101' "
-            "ORDER BY area_code LIMIT 1"
+            "AND area_code > '101' ORDER BY area_code LIMIT 1"
         ).fetchone()[0]
     url = f"/compare.jsonstat?areas=101,{area}&origin_group=descendants"
     doc = json.loads(client.get(url).content)

@@ -44,4 +44,5 @@ def test_population_is_the_count_over_the_sample_fraction_everywhere(client, web
     )
     assert float(row["value"]) == shown and float(row["numerator"]) == counted
     page = client.get("/?lang=en").text
-    assert "1 % of the population" in page
+    assert "1% of the population" in page and "stands for 100 persons" in page
+    assert "hver optalt person tæller som 100 personer" in client.get("/").text

@@ -71,8 +71,8 @@ def test_other_pages_speak_of_no_copenhagen_survey(client, area):
 def test_goal_without_data_says_where_its_figures_come_from(client):
     html = client.get("/municipality/101").text
     # kk-biu-2 (IGU) reads the programme module's figures, which the session store lacks.
-    row = html[html.index("kk-biu-2") :]
-    row = row[: row.index("</tr>")]
+    row = html[html.index('data-goal="kk-biu-2"') :]
+    row = row[: row.index("</li>")]
     assert "Tallene kommer fra: flygtningeprogrammets sagsdata" in row
 
 

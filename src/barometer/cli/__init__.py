@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from barometer import __version__
-from barometer.cli import build, disclosure, goals, housing, publish, sources
+from barometer.cli import build, demo, disclosure, goals, housing, publish, sources
 from barometer.errors import BarometerError
 from barometer.programme import cli as programme
 from barometer.welcomehouse import cli as welcomehouse
@@ -28,6 +28,7 @@ for command in (build.synth, build.validate, build.build, build.refinish, build.
     app.command()(command)
 for command in (publish.indicators, publish.export, publish.summary, publish.report, publish.serve):
     app.command()(command)
+app.command()(demo.demo)
 app.add_typer(disclosure.app, name="disclosure")
 app.add_typer(goals.app, name="goals")
 app.add_typer(housing.app, name="housing")

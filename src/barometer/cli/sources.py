@@ -248,10 +248,8 @@ def import_command(
     print_result(res, "Finished", t0)
 
 
-def _publish_case_module(
-    kind: str, store: Path, db: str | None, area: str, as_of: str | None, name: str
-) -> None:
-    """A case module's aggregates (never its person rows) as an input of the store."""
+def case_module_input(kind: str, db: str | None, area: str, as_of: str | None, name: str):
+    """A case module's aggregates (never its person rows) as an input of a store."""
     import hashlib
     import json
     import os
@@ -260,14 +258,11 @@ def _publish_case_module(
     from barometer.casework.db import create_db_engine, is_synthetic, make_sessionmaker
     from barometer.errors import InputError
     from barometer.inputs import Input
-    from barometer.pipeline import add_inputs
-    from barometer.store.write import check_writable
 
     if kind == "programme":
         from barometer.programme.aggregates import compute_barometer_cells
     else:
         from barometer.welcomehouse.aggregates import compute_barometer_cells
-    check_writable(store)
     env = "BAROMETER_PROGRAMME_DB" if kind == "programme" else "BAROMETER_WELCOMEHOUSE_DB"
     url = db or os.environ.get(env)
     if not url:
@@ -276,7 +271,6 @@ def _publish_case_module(
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise InputError(f"--as-of must be a date (YYYY-MM-DD), got {as_of!r}") from None
-    t0 = time.perf_counter()
     engine = create_db_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
@@ -289,7 +283,7 @@ def _publish_case_module(
     digest = hashlib.sha256(
         cells.to_csv(index=False).encode() + json.dumps([area, as_of]).encode()
     ).hexdigest()
-    inp = Input(
+    return Input(
         source=f"{kind}:{name}",
         kind=kind,
         location=f"{kind} database (aggregates only)",
@@ -299,6 +293,18 @@ def _publish_case_module(
         synthetic=synthetic,
         details={"area": area.zfill(3), "as_of": as_of, "cells": len(cells)},
     )
+
+
+def _publish_case_module(
+    kind: str, store: Path, db: str | None, area: str, as_of: str | None, name: str
+) -> None:
+    """A case module's aggregates as an input of the store, which is finished again."""
+    from barometer.pipeline import add_inputs
+    from barometer.store.write import check_writable
+
+    check_writable(store)
+    t0 = time.perf_counter()
+    inp = case_module_input(kind, db, area, as_of, name)
     with progress_bar() as update:
         res = add_inputs(store, [inp], progress=update)
     print_result(res, "Finished", t0)

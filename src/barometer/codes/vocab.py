@@ -102,6 +102,20 @@ LIGHT_MEANING = {
     "red": ("signifikant udvikling i den forkerte retning", "significant change the wrong way"),
     "white": ("ingen data", "no data"),
 }
+# The housing-area lists (almenboligloven §§ 61 a, 61 b) and the criteria's short names.
+HOUSING_LIST_LABELS = {
+    "udsat": ("udsat boligområde", "vulnerable housing area"),
+    "parallelsamfund": ("parallelsamfund", "parallel society"),
+    "omdannelsesomraade": ("omdannelsesområde", "transformation area"),
+    "forebyggelsesomraade": ("forebyggelsesområde", "prevention area"),
+}
+HOUSING_SLOT_LABELS = {
+    "employment": ("Uden for arbejde og uddannelse", "Outside work and education"),
+    "crime": ("Dømte", "Convicted"),
+    "education": ("Kun grundskole", "Basic schooling only"),
+    "income": ("Indkomst", "Income"),
+    "non_western": ("Ikke-vestlig herkomst", "Non-Western origin"),
+}
 SOURCE_KIND_LABELS = {
     "registers": ("registre", "registers"),
     "statbank": ("Statistikbanken", "StatBank"),
@@ -126,3 +140,14 @@ def source_label(source: str, lang: str) -> str:
     kind, _, name = source.partition(":")
     word = label(SOURCE_KIND_LABELS, kind, lang)
     return f"{word} {name}".strip() if name else word
+
+
+def source_names(codes: list[str] | tuple[str, ...] | None, lang: str) -> str:
+    """A definition's sources as a reader names them: register names as they are (BEF, AKM),
+    other kinds by their label ('programme' → 'integrationsprogrammet',
+    'statbank:STRAFNA9' → 'Statistikbanken STRAFNA9')."""
+    out = []
+    for code in codes or []:
+        kind = code.partition(":")[0]
+        out.append(source_label(code, lang) if kind in SOURCE_KIND_LABELS else code)
+    return ", ".join(out)

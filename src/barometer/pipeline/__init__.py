@@ -100,10 +100,12 @@ def build_store(
     progress: Progress | None = None,
     settings: Mapping[str, Any] | None = None,
     show_values: bool = False,
+    inputs: list[Input] | None = None,
 ) -> Result:
     """Validate a delivery, compute every register indicator and finish ``store`` with it and
     the store's other inputs; the store is replaced atomically. ``show_values``: validation
-    messages also give the offending values (for the data owner)."""
+    messages also give the offending values (for the data owner). ``inputs`` are added (or
+    replace their source) in the same finishing run, as ``add_inputs`` would add them."""
     started = datetime.now()
     store = check_writable(store)
     _recorded(store)  # a file that is not a store stops here, before the lock file is made
@@ -120,7 +122,8 @@ def build_store(
             progress=progress,
             show_values=show_values,
         )
-        return _finish_and_commit(store, [registers_input], existing, resolved, started, progress)
+        new = [registers_input, *(inputs or [])]
+        return _finish_and_commit(store, new, existing, resolved, started, progress)
 
 
 def add_inputs(

@@ -26,6 +26,8 @@ THEMES = {
             "titleFontSize": 12,
             "orient": "bottom",
             "symbolOpacity": 1,
+            "labelLimit": 400,
+            "columns": 3,
         },
     },
     "print": {
@@ -57,10 +59,21 @@ def _base(description: str, height: int = 260) -> dict:
 
 
 def line_chart(
-    rows: list[dict], *, y_title: str, description: str, series_title: str, domain: list[str]
+    rows: list[dict],
+    *,
+    y_title: str,
+    description: str,
+    series_title: str,
+    domain: list[str],
+    unit: str = "pct",
+    height: int = 260,
 ) -> dict:
-    """Lines over years, one per series, with a Wilson band where intervals exist."""
-    spec = _base(description)
+    """Lines over years, one per series, with a Wilson band where intervals exist.
+
+    Rows carry a ``segment`` (series and a counter): a suppressed or missing year starts a new
+    segment, so a line breaks there instead of joining across the gap.
+    """
+    spec = _base(description, height)
     color = {
         "field": "series",
         "type": "nominal",
@@ -77,9 +90,11 @@ def line_chart(
             "y": {"field": "ci_low", "type": "quantitative", "stack": None},
             "y2": {"field": "ci_high"},
             "color": color,
+            "detail": {"field": "segment"},
         },
     }
     has_ci = any(r.get("ci_low") is not None for r in rows)
+    y_axis = {"tickMinStep": 1} if unit == "count" else {}
     spec["layer"] = [
         *([band] if has_ci else []),
         {
@@ -91,9 +106,11 @@ def line_chart(
                     "field": "value",
                     "type": "quantitative",
                     "title": y_title,
-                    "scale": {"zero": False},
+                    "scale": {"zero": unit == "count"},
+                    "axis": y_axis,
                 },
                 "color": color,
+                "detail": {"field": "segment"},
                 "tooltip": [
                     {"field": "series", "title": series_title},
                     {"field": "year"},
@@ -153,6 +170,107 @@ def bar_chart(
     return spec
 
 
+BORNHOLM = "400"
+HATCH = "url(#map-hatch) #c8c8c8"  # the page defines the pattern (hidden <svg>, base.html)
+NO_DATA = "#e9e9e9"
+
+
+def map_chart(
+    rows: list[dict],
+    *,
+    geo_url: str,
+    description: str,
+    legend_title: str,
+    polarity: str | None,
+    inset_codes: tuple[str, ...] = (),
+    inset_title: str = "",
+    width: int = 440,
+    height: int = 460,
+    legend: bool = True,
+) -> dict:
+    """A choropleth of the municipalities: rows of {code, name, value, label, status, rank}
+    joined to the boundaries at ``geo_url`` by code.
+
+    The colour scale respects polarity: the darker, the better (reversed when lower is
+    better; a neutral indicator is simply darker when higher). Suppressed municipalities are
+    hatched, municipalities without a figure light grey. ``inset_codes`` adds a zoomed map of
+    those municipalities (the capital area) beside the main one.
+    """
+    reverse = polarity == "lower_is_better"
+    color = {
+        "condition": [
+            {"test": "indexof(datum.status || '', 'suppressed') === 0", "value": HATCH},
+            {"test": "!isValid(datum.value)", "value": NO_DATA},
+        ],
+        "field": "value",
+        "type": "quantitative",
+        "title": legend_title,
+        "scale": {"scheme": "blues", "reverse": reverse},
+        "legend": {
+            "orient": "bottom",
+            "gradientLength": 180,
+            "direction": "horizontal",
+            "titleLimit": 400,
+        }
+        if legend
+        else None,
+    }
+    encoding = {
+        "color": color,
+        "tooltip": [
+            {"field": "name", "title": " "},
+            {"field": "label", "title": legend_title},
+        ],
+    }
+
+    def view(name: str, w: int, h: int, keep: tuple[str, ...] = (), drop: tuple[str, ...] = ()):
+        unit = {
+            "name": name,
+            "width": w,
+            "height": h,
+            "projection": {"type": "mercator"},
+            "mark": {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.6, "invalid": None},
+            "encoding": encoding,
+        }
+        if keep:
+            unit["transform"] = [{"filter": {"field": "properties.code", "oneOf": list(keep)}}]
+        elif drop:
+            unit["transform"] = [
+                {"filter": {"not": {"field": "properties.code", "oneOf": list(drop)}}}
+            ]
+        return unit
+
+    # Bornholm lies far east: drawn in a box of its own, so the rest of Denmark fills the map.
+    main = view("map", width, height, drop=(BORNHOLM,))
+    bornholm = view("bornholm", max(50, width // 6), max(40, width // 8), keep=(BORNHOLM,))
+    bornholm["title"] = {"text": "Bornholm", "fontSize": 11, "fontWeight": "normal"}
+    side = [bornholm]
+    if inset_codes:
+        inset = view("inset", max(140, width // 2), max(140, width // 2), keep=inset_codes)
+        inset["title"] = {"text": inset_title, "fontSize": 12, "fontWeight": "normal"}
+        side.insert(0, inset)
+    spec = {
+        "$schema": SCHEMA,
+        "description": description,
+        "datasets": {"figures": rows},
+        "data": {"url": geo_url, "format": {"type": "json", "property": "features"}},
+        "transform": [
+            {
+                "lookup": "properties.code",
+                "from": {
+                    "data": {"name": "figures"},
+                    "key": "code",
+                    "fields": ["name", "value", "label", "status", "rank"],
+                },
+            }
+        ],
+        "config": {**THEMES["screen"], "view": {"stroke": None}},
+    }
+    spec["hconcat"] = [main, {"vconcat": side, "spacing": 8}]
+    spec["spacing"] = 12
+    return spec
+
+
 def _js(value: str | None) -> str:
     if value is None:
         return "null"
@@ -162,8 +280,13 @@ def _js(value: str | None) -> str:
 # --- print: the report's figures ----------------------------------------------------------
 
 
-def _axis_format(unit: str) -> str:
-    return ",.0f" if unit in ("pct", "count") else ",.1f"
+def _print_axis(unit: str) -> dict:
+    """Few ticks and no fixed number format: Vega writes each label with the precision of the
+    tick step (in the report's locale), so two ticks never read the same (91, 91, 90)."""
+    axis: dict = {"tickCount": 5}
+    if unit == "count":
+        axis["tickMinStep"] = 1
+    return axis
 
 
 def time_chart(rows: list[dict], order: list[str], unit_title: str, unit: str) -> dict:
@@ -191,8 +314,9 @@ def time_chart(rows: list[dict], order: list[str], unit_title: str, unit: str) -
                 "type": "quantitative",
                 "title": unit_title,
                 "scale": {"zero": unit == "count"},
-                "axis": {"format": _axis_format(unit), "tickCount": 5},
+                "axis": _print_axis(unit),
             },
+            "detail": {"field": "segment"},
             "color": {
                 "field": "series",
                 "type": "nominal",
@@ -232,7 +356,7 @@ def origin_chart(rows: list[dict], order: list[str], series: list[str], unit: st
                 "field": "value",
                 "type": "quantitative",
                 "title": None,
-                "axis": {"format": _axis_format(unit), "tickCount": 5},
+                "axis": _print_axis(unit),
             },
             "color": {
                 "field": "series",

@@ -35,6 +35,7 @@ __all__ = [
     "ORIGIN_LABELS",
     "POLARITY_LABELS",
     "SEX_LABELS",
+    "SYMBOLS",
     "TARGET_LABELS",
     "THEME_LABELS",
     "babel_number",
@@ -59,6 +60,8 @@ _SYMBOLS = {
     lang: (loc.number_symbols["latn"]["decimal"], loc.number_symbols["latn"]["group"])
     for lang, loc in LOCALES.items()
 }
+# (decimal sign, grouping sign) per language, from Babel: also the charts' number locale.
+SYMBOLS = dict(_SYMBOLS)
 _QUANT = {d: Decimal(1).scaleb(-d) for d in range(4)}
 _SWAP = {lang: str.maketrans({",": group, ".": dec}) for lang, (dec, group) in _SYMBOLS.items()}
 

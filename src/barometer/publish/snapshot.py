@@ -12,8 +12,9 @@ from barometer.store.read import Snapshot
 
 HOUSING_KIND = "housing_count"
 # Kinds whose year is not a data year: a housing list year is published in December from the
-# year before's data; a programme cohort year is the year of T0, with figures up to today.
-NOT_DATA_YEARS = (HOUSING_KIND, "programme")
+# year before's data; a programme cohort year is the year of T0, with figures up to today;
+# Welcome House's year is its activity year, the current one counted up to today.
+NOT_DATA_YEARS = (HOUSING_KIND, "programme", "welcomehouse")
 
 
 def is_housing_count(snap: Snapshot, indicator_id: str) -> bool:

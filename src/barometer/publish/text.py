@@ -24,8 +24,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "SYNTHETIC DATA: these figures come from a generated, synthetic Denmark, not from real registers. They show how the system works and describe no real person or municipality.",
     ),
     "sample_note": (
-        "Stikprøve: {pct} % af befolkningen er genereret. Befolkningstal er opregnet til hele befolkningen (optalte personer divideret med {fraction}); tæller og nævner i data er de optalte personer.",
-        "Sample: {pct} % of the population is generated. Population figures are scaled up to the whole population (persons counted divided by {fraction}); numerators and denominators in the data are the persons counted.",
+        "Stikprøve: {pct} % af befolkningen er genereret. Befolkningstal er opregnet til hele befolkningen: hver optalt person tæller som {factor} personer. Tæller og nævner i data er de optalte personer.",
+        "Sample: {pct}% of the population is generated. Population figures are scaled up to the whole population: each person counted stands for {factor} persons. Numerators and denominators in the data are the persons counted.",
     ),
     "front_title": ("Integrationen i Danmarks kommuner", "Integration in Denmark's municipalities"),
     "front_intro": (
@@ -184,6 +184,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "{n} celler for {area} er diskretioneret og vises som «{mark}».",
         "{n} cells for {area} are suppressed and shown as “{mark}”.",
     ),
+    "missing_themes": (
+        "Rapporten har intet kapitel om disse indikatorer, fordi der ikke er offentliggjorte tal for {area}:",
+        "The report has no chapter on these indicators, because there are no published figures for {area}:",
+    ),
     "section_empty": (
         "Området har ingen indikatorer med tal for {area} i {year}.",
         "The area has no indicators with figures for {area} in {year}.",
@@ -231,12 +235,16 @@ WORDS: dict[str, tuple[str, str]] = {
         "Development compares the newest value with the base-year value. Both are first rounded to whole numbers (halves away from zero). If the rounded value moved the good way the indicator is positive, the bad way negative, otherwise unchanged. A goal with several driving indicators takes the majority direction; without a majority it reads as unchanged. Missing or suppressed figures never create a majority.",
     ),
     "significance_text": (
-        "Trafiklysene følger Københavns regel: grøn er en signifikant udvikling i den rigtige retning siden basisåret, gul ingen signifikant udvikling, rød en signifikant udvikling i den forkerte retning og hvid ingen data. Andele testes med en to-stikprøve z-test, gab med en test af forskellen i forskelle, på 5 %-niveau. Lister over boligområder er fuldtællinger: enhver ændring i antallet er reel. Intervaller er 95 %-intervaller (Wilson for andele, Newcombe for gab).",
-        "The traffic lights follow Copenhagen's rule: green is a significant change the right way since the base year, yellow no significant change, red a significant change the wrong way and white no data. Rates are tested with a two-proportion z-test and gaps with a difference-of-differences test, at the 5 % level. Housing lists are complete counts: any change in the count is real. Intervals are 95 % intervals (Wilson for rates, Newcombe for gaps).",
+        "Trafiklyset viser, om ændringen siden basisåret er større end den statistiske usikkerhed: grøn er en signifikant udvikling i den rigtige retning, gul ingen signifikant udvikling, rød en signifikant udvikling i den forkerte retning og hvid ingen data. Andele testes med en to-stikprøve z-test, forskelle i procentpoint med en test af forskellen i forskelle, på 5 %-niveau. Lister over boligområder er fuldtællinger: enhver ændring i antallet er reel. Intervaller er 95 %-intervaller (Wilson for andele, Newcombe for forskelle).",
+        "The traffic light shows whether the change since the base year is larger than the statistical uncertainty: green is a significant change the right way, yellow no significant change, red a significant change the wrong way and white no data. Shares are tested with a two-proportion z-test and differences in percentage points with a difference-of-differences test, at the 5% level. Housing lists are complete counts: any change in the count is real. Intervals are 95% intervals (Wilson for shares, Newcombe for differences).",
+    ),
+    "significance_cph": (
+        "Reglen er den, Københavns Kommune bruger i sit integrationsbarometer.",
+        "The rule is the one Copenhagen Municipality uses in its integration barometer.",
     ),
     "disclosure_text": (
-        "Tal, der bygger på for få personer, offentliggøres ikke (diskretionering, jf. Danmarks Statistiks regler): en andel vises ikke, når tæller eller nævner er under 5, og yderligere celler skjules, hvis de ellers ville afsløre en skjult celle (sekundær diskretionering). Diskretionerede celler vises som «{mark}», indgår ikke i diagrammer, sammenligninger eller udvikling og er listet nedenfor.",
-        "Figures resting on too few persons are not published (disclosure control following Statistics Denmark's rules): a share is withheld when its numerator or denominator is below 5, and further cells are hidden where they would otherwise reveal a hidden cell (secondary suppression). Suppressed cells are shown as “{mark}”, are left out of charts, comparisons and development and are listed below.",
+        "Tal, der bygger på for få personer, offentliggøres ikke (diskretionering, jf. Danmarks Statistiks regler): en andel vises ikke, når tæller eller nævner er under {threshold}, og yderligere celler skjules, hvis de ellers ville afsløre en skjult celle (sekundær diskretionering). Diskretionerede celler vises som »{mark}«, indgår ikke i diagrammer, sammenligninger eller udvikling og er listet nedenfor.",
+        "Figures resting on too few persons are not published (disclosure control following Statistics Denmark's rules): a share is withheld when its numerator or denominator is below {threshold}, and further cells are hidden where they would otherwise reveal a hidden cell (secondary suppression). Suppressed cells are shown as “{mark}”, are left out of charts, comparisons and development and are listed below.",
     ),
     "peers_text": (
         "De sammenlignelige kommuner er de {k} kommuner, der ligner {area} mest i {year} på befolkningsstørrelse, andel indvandrere og efterkommere, andel med ikke-vestlig oprindelse, beskæftigelse og uddannelsesniveau: {names}. Gruppens værdi er summen af tællerne delt med summen af nævnerne.",
@@ -332,6 +340,170 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "period_open": ("fra {start}", "from {start}"),
     "pending_goals": ("Målene er endnu ikke registreret.", "The goals are not yet recorded."),
+    # --- the dashboard after issue #19 ---
+    "api_docs": ("API og dokumentation", "API and documentation"),
+    "footer_run": ("Kørsel {run} · bygget {date}", "Run {run} · built {date}"),
+    "themes": ("Temaer", "Themes"),
+    "themes_detail": ("Alle indikatorer efter tema", "Every indicator by theme"),
+    "open_all": ("Åbn alle temaer", "Open every theme"),
+    "theme": ("Tema", "Theme"),
+    "years": ("År", "Years"),
+    "or": ("eller", "or"),
+    "all_option": ("Alle", "All"),
+    "default_group": ("Standard for hver indikator", "Default for each indicator"),
+    "show_table": ("Vis tallene som tabel", "Show the figures as a table"),
+    "read_more": ("definition, kort og alle kommuner", "definition, map and every municipality"),
+    "no_key_figures": (
+        "Der er ingen offentliggjorte nøgletal for {area}.",
+        "There are no published key figures for {area}.",
+    ),
+    "rank_of": (
+        "Nr. {rank} af {n} kommuner i {year}",
+        "Rank {rank} of {n} municipalities in {year}",
+    ),
+    "rank_best": ("1 = bedst", "1 = best"),
+    "rank_highest": ("1 = højest", "1 = highest"),
+    "hidden_title": ("Skjulte tal", "Hidden figures"),
+    "hidden_cells": (
+        "{n} af {m} tal er skjult (diskretioneret), fordi de bygger på færre end {threshold} personer.",
+        "{n} of {m} figures are hidden (suppressed) because they rest on fewer than {threshold} persons.",
+    ),
+    "hidden_secondary": (
+        "{n} af dem er skjult for at beskytte et andet skjult tal.",
+        "{n} of them are hidden to protect another hidden figure.",
+    ),
+    "nearest_figures": ("Tal findes for", "Figures are published for"),
+    "mostly_hidden": (
+        "De fleste tal for {area} er skjult ({pct} af tallene på siden), fordi de bygger på færre end {threshold} personer. Indikatorer uden offentliggjorte tal vises uden diagram.",
+        "Most figures for {area} are hidden ({pct} of the figures on this page) because they rest on fewer than {threshold} persons. Indicators without published figures are shown without a chart.",
+    ),
+    "see_instead": ("Se i stedet", "See instead"),
+    "no_goals": ("Ingen mål for dette område.", "No goals for this area."),
+    "goal_count": ("{n} mål", "{n} goals"),
+    "needle_indicator": ("Indikator", "Indicator"),
+    "light_green_plural": ("grønne", "green"),
+    "light_yellow_plural": ("gule", "yellow"),
+    "light_red_plural": ("røde", "red"),
+    "light_white_plural": ("hvide", "white"),
+    "goals_committee_link": (
+        "Se alle mål med indikatorer (udvalgsvisning)",
+        "See every goal with its indicators (committee view)",
+    ),
+    "goals_file": ("mål", "goals"),
+    "goal_set": ("Målsæt", "Goal set"),
+    "committee": ("Udvalg eller ansvarlig", "Committee or owner"),
+    "significance": ("Signifikans", "Significance"),
+    "significant_word": ("signifikant", "significant"),
+    "goals_how_h": ("Sådan læses målene", "How to read the goals"),
+    "goals_how_movement": (
+        "Hvert mål har en eller flere indikatorer og et basisår. Bevægelsen sammenligner det seneste tal med tallet i basisåret, begge afrundet til hele tal, sådan som det nationale integrationsbarometer gør: er tallet blevet bedre, er bevægelsen positiv; er det blevet dårligere, er den negativ; ellers er den uændret. Har et mål flere indikatorer, afgør flertallet.",
+        "Each goal has one or more indicators and a base year. The movement compares the latest figure with the base-year figure, both rounded to whole numbers, as the national integration barometer does: if the figure has improved, the movement is positive; if it has worsened, negative; otherwise unchanged. A goal with several indicators follows the majority.",
+    ),
+    "goals_how_light": (
+        "Trafiklyset siger, om ændringen er større end den statistiske usikkerhed: grøn er en sikker forbedring, rød en sikker forværring, gul en ændring inden for usikkerheden, og hvid betyder, at der ikke er data nok. Signifikans-kolonnen viser testen for hver indikator (5 %-niveau).",
+        "The traffic light says whether the change is larger than the statistical uncertainty: green is a clear improvement, red a clear deterioration, yellow a change within the uncertainty, and white means there are not enough data. The significance column shows the test of each indicator (5% level).",
+    ),
+    "goals_how_target": (
+        "Talmål: de nationale mål er retningsmål uden tal. Hvor et mål har et tal og et år, viser vi, om udviklingen er på rette spor til at nå det.",
+        "Targets: the national goals are directional, without numbers. Where a goal has a number and a year, we show whether progress is on track to reach it.",
+    ),
+    "map": ("Kort over kommunerne", "Map of the municipalities"),
+    "map_title": ("Alle 98 kommuner, {year}", "All 98 municipalities, {year}"),
+    "map_inset": ("Hovedstadsområdet", "Capital area"),
+    "darker_better": ("Mørkere er bedre", "Darker is better"),
+    "map_note": (
+        "Jo mørkere, jo bedre. Skraverede kommuner ({hidden}): tallet er skjult (diskretioneret). Lysegrå ({missing}): intet tal. Tabellen viser de samme tal med placering.",
+        "The darker, the better. Hatched municipalities ({hidden}): the figure is hidden (suppressed). Light grey ({missing}): no figure. The table shows the same figures with the rank.",
+    ),
+    "map_note_neutral": (
+        "Jo mørkere, jo højere. Skraverede kommuner ({hidden}): tallet er skjult (diskretioneret). Lysegrå ({missing}): intet tal. Tabellen viser de samme tal.",
+        "The darker, the higher. Hatched municipalities ({hidden}): the figure is hidden (suppressed). Light grey ({missing}): no figure. The table shows the same figures.",
+    ),
+    "map_credit": (
+        "Kommunegrænser: Geodatastyrelsen/Klimadatastyrelsen (DAGI), frie data.",
+        "Municipal boundaries: Geodatastyrelsen/Klimadatastyrelsen (DAGI), open data.",
+    ),
+    "see_ranking": ("Se alle kommuner i en tabel", "See every municipality in a table"),
+    "compare_areas": ("Kommuner (højst {n})", "Municipalities (at most {n})"),
+    "compare_indicators": ("Indikatorer (højst {n})", "Indicators (at most {n})"),
+    "compare_none": ("Vælg mindst én kommune.", "Choose at least one municipality."),
+    "reference": ("Sammenlign med", "Compare with"),
+    "no_reference": ("Ingen reference", "No reference"),
+    "registers": ("Registre", "Registers"),
+    "run": ("Kørsel", "Run"),
+    "built": ("Bygget", "Built"),
+    "disclosure_threshold": ("Diskretioneringsgrænse (personer)", "Disclosure threshold (persons)"),
+    "software": ("Programmer og data", "Software and data"),
+    "software_text": (
+        "Diagrammerne tegnes med Vega og Vega-Lite (BSD-3-Clause), siden bruger htmx (0BSD), og API-dokumentationen bruger Swagger UI (Apache-2.0), alle fra sidens egne filer:",
+        "The charts are drawn with Vega and Vega-Lite (BSD-3-Clause), the site uses htmx (0BSD) and the API documentation Swagger UI (Apache-2.0), all served from the site's own files:",
+    ),
+    "licences": ("licenser", "licences"),
+    "synthetic_heading": ("Syntetiske data", "Synthetic data"),
+    "about_what_h": ("Hvad er barometeret?", "What is the barometer?"),
+    "about_what": (
+        "Barometeret følger integrationen af indvandrere og efterkommere i hele landet, i de fem regioner og i hver af de 98 kommuner, år for år, efter herkomstgruppe og køn. Tallene beregnes fra Danmarks Statistiks registre, Statistikbanken, spørgeskemaundersøgelser og indlæste tal efter definitionerne nedenfor og gemmes med tæller og nævner.",
+        "The barometer follows the integration of immigrants and descendants in Denmark, its five regions and each of the 98 municipalities, year by year, by origin group and sex. The figures are computed from Statistics Denmark's registers, StatBank, surveys and imported figures by the definitions below and stored with numerator and denominator.",
+    ),
+    "about_uncertainty_h": ("Usikkerhed", "Uncertainty"),
+    "about_uncertainty": (
+        "For andele med kendt tæller og nævner viser vi et 95 %-konfidensinterval (Wilson for andele, Newcombe for forskelle i procentpoint). Intervallet beregnes, når datalageret bygges, og er det samme på alle sider, i API'et og i rapporten.",
+        "For shares with a known numerator and denominator we show a 95% confidence interval (Wilson for shares, Newcombe for differences in percentage points). The interval is computed when the store is built and is the same on every page, in the API and in the report.",
+    ),
+    "about_disclosure": (
+        "Ingen celle offentliggøres, hvis tælleren, nævneren eller forskellen mellem dem er under {threshold} personer (primær diskretionering). Derefter skjules yderligere celler, så en skjult værdi ikke kan regnes ud af summer eller forskelle (sekundær diskretionering). Skjulte celler vises som »diskretioneret« — aldrig som nul — og er tomme i JSON og CSV. Hvor et tal er skjult, siger siden hvor mange og hvorfor, og peger på det nærmeste niveau med tal.",
+        'No cell is published if its numerator, denominator or the difference between them is below {threshold} persons (primary suppression). Further cells are then hidden so that a hidden value cannot be recovered from sums or differences (secondary suppression). Hidden cells are shown as "suppressed" — never as zero — and are null in JSON and empty in CSV. Where a figure is hidden, the page says how many and why, and points to the nearest level with figures.',
+    ),
+    "about_ranks_h": (
+        "Placeringer og sammenlignelige kommuner",
+        "Ranks and similar municipalities",
+    ),
+    "about_ranks": (
+        "Placeringen er kommunens nummer blandt de kommuner, der har et offentliggjort tal: 1 er bedst efter indikatorens retning (højest, hvor højere er bedre, lavest, hvor lavere er bedre), og kommuner med samme tal deler placering. De sammenlignelige kommuner er de fem, der ligner kommunen mest på befolkning, herkomst, beskæftigelse og uddannelse; deres samlede tal er summen af tællerne delt med summen af nævnerne.",
+        "The rank is the municipality's place among the municipalities with a published figure: 1 is best by the indicator's direction (highest where higher is better, lowest where lower is better), and municipalities with the same figure share a rank. The similar municipalities are the five most like the municipality in population, origin, employment and education; their pooled figure is the sum of the numerators divided by the sum of the denominators.",
+    ),
+    "housing_page_intro": (
+        "Hvert år 1. december offentliggøres lister over udsatte boligområder, parallelsamfund (tidligere ghettoområder), omdannelsesområder og forebyggelsesområder. Et område kommer på listen, når det har mindst 1.000 beboere og opfylder kriterierne om beskæftigelse, kriminalitet, uddannelse og indkomst (og fra 2021 andelen af ikke-vestlige indvandrere og efterkommere).",
+        'Every year on 1 December lists are published of vulnerable housing areas, parallel societies (formerly "ghetto" areas), transformation areas and prevention areas. An area is listed when it has at least 1,000 residents and meets the criteria on employment, crime, education and income (and from 2021 the share of non-Western immigrants and descendants).',
+    ),
+    "housing_cells_note": (
+        "Hver kriteriecelle viser værdien og grænsen; ✓ betyder, at kriteriet er opfyldt. Andele er i procent, kriminalitet fra 2018 som et multiplum af landsgennemsnittet og indkomst i procent af regionens.",
+        "Each criterion cell shows the value and the threshold; ✓ means the criterion is met. Shares are in per cent, crime from 2018 as a multiple of the national average and income as a per cent of the region's.",
+    ),
+    "housing_warning_intro": (
+        "Kriterier, som ligger inden for {margin} % af grænseværdien, og de lister, området ville komme på eller af, hvis værdien flyttede sig så meget.",
+        "Criteria within {margin}% of their threshold, and the lists the area would enter or leave if the value moved that much.",
+    ),
+    "housing_warning_year": (
+        "Den tidlige varsling laves for det nyeste listeår, {year}.",
+        "The early warning is made for the newest list year, {year}.",
+    ),
+    "would_enter": ("Ville komme på", "Would enter"),
+    "would_leave": ("Ville komme af", "Would leave"),
+    "prevention": ("forebyggelse", "prevention"),
+    "docs_title": ("API og data", "API and data"),
+    "docs_intro": (
+        "Alle tal på siderne kan hentes maskinelt: hver side har en JSON-udgave (samme adresse med .json) og kan hentes som CSV, Excel og JSON-stat, og API'et under /api/v1 giver observationer, mål og boligområdelister. Skjulte (diskretionerede) tal har ingen værdi, men en status, der siger hvorfor.",
+        "Every figure on the pages can be fetched by a program: each page has a JSON version (the same address with .json) and downloads as CSV, Excel and JSON-stat, and the API under /api/v1 gives observations, goals and housing lists. Hidden (suppressed) figures have no value but a status that says why.",
+    ),
+    "docs_examples": ("Eksempler til at kopiere", "Examples to copy"),
+    "docs_examples_intro": (
+        "Eksemplerne henter beskæftigelsesfrekvensen for område {area} (København) fra 2015 til {year}, for personer med ikke-vestlig oprindelse, begge køn. Indikatorens id:",
+        "The examples fetch the employment rate for area {area} (Copenhagen) from 2015 to {year}, for persons of non-Western origin, both sexes. The indicator's id:",
+    ),
+    "docs_csv_comment": (
+        "samme tal som CSV med danske navne",
+        "the same figures as CSV with English names",
+    ),
+    "docs_rules": (
+        "Filtre tager én værdi eller en kommasepareret liste, og år også et interval som 2015-2024. Svaret er sideinddelt. CSV-filerne har en kolonne for kilden og intervallet og navnene på sidens sprog. Kolonnerne og deres betydning står i referencen nedenfor.",
+        "Filters take one value or a comma-separated list, and years also a range such as 2015-2024. Answers are paged. The CSV files have a column for the source, the interval and the names in the page's language. The columns and their meaning are in the reference below.",
+    ),
+    "docs_reference": ("Alle endepunkter", "Every endpoint"),
+    "docs_reference_intro": (
+        "Den interaktive reference nedenfor (på engelsk) læser API'ets beskrivelse:",
+        "The interactive reference below reads the API's description:",
+    ),
 }
 
 

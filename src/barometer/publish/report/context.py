@@ -11,10 +11,13 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 import pandas as pd
 
+from barometer.catalogue import load_catalogue
 from barometer.codes import DENMARK
+from barometer.codes.vocab import source_names
 from barometer.publish import charts, goal_notes, surveys
 from barometer.publish.report import svg
 from barometer.publish.report.data import (
@@ -93,6 +96,8 @@ class Builder:
         self.warned: set[tuple[str, str]] = set()  # (area, criterion) within the margin
         self.pending = svg.Pending()
         self.focus = _pick_focus(snap)
+        self.used: set[str] = set()  # indicators the report shows (for the method chapter)
+        self.missing: list[dict] = []  # indicators of themes without a chapter
         obs = snap.obs
         self.obs = obs[(obs["area_code"].isin([area, DENMARK])) & (obs["year"] <= year)]
         self.index = {
@@ -131,7 +136,10 @@ class Builder:
         return float(r.value)
 
     def title(self, ind: str) -> str:
-        spec = self.snap.definitions.get(ind, {})
+        spec = self.snap.definitions.get(ind)
+        if spec is None:  # named by a goal, without figures in the store: the catalogue's title
+            defined = _catalogue(self.snap.source.settings.catalogue).get(ind)
+            return getattr(defined.title, self.lang) if defined else ind
         return (spec.get("title") or {}).get(self.lang, ind)
 
     # --- front page and summary --------------------------------------------------------
@@ -188,8 +196,6 @@ class Builder:
             if g["movement"] == "no_data":
                 if not inds:
                     note = t("unavailable", self.lang)
-                    if self.lang == "en" and g["reasons"]:
-                        note += ": " + str(g["reasons"])
                 else:
                     note = (
                         "Ingen data: tallene mangler eller er diskretioneret for "
@@ -297,7 +303,7 @@ class Builder:
             if v is not None and dk is not None:
                 out.append(
                     t(
-                        "vs_denmark",
+                        "employment_vs_denmark",
                         lang,
                         group=("personer med " if lang == "da" else "persons of ")
                         + _lower_first(label(ORIGIN_LABELS, FOCUS, lang)),
@@ -330,7 +336,7 @@ class Builder:
     def figure_source(self, ind: str, spec: dict) -> str:
         """The registers the definition names, or the other source the figures come from
         (the store's preferred one) with how it differs from the definition."""
-        registers = ", ".join(spec.get("sources") or [])
+        registers = source_names(spec.get("sources"), self.lang)
         src = self.snap.source.indicator_sources
         if src.empty:
             return registers
@@ -392,15 +398,29 @@ class Builder:
         # time chart and table: area, Denmark, peers for the indicator's group
         areas = [self.area] if self.is_dk else [self.area, DENMARK]
         rows = []
+        segments = dict.fromkeys(self.series_names, 0)
         for y in years:
-            for code, sname in zip(areas, self.series_names, strict=False):
-                v = self.value(ind, code, group, y)
-                if v is not None:
-                    rows.append({"year": y, "series": sname, "value": v})
+            values = [
+                (sname, self.value(ind, code, group, y))
+                for code, sname in zip(areas, self.series_names, strict=False)
+            ]
             if self.peers:
                 pv = self.peer_index.get((ind, group, y))
-                if pv is not None and not is_missing(pv):
-                    rows.append({"year": y, "series": self.series_names[-1], "value": float(pv)})
+                values.append(
+                    (self.series_names[-1], None if pv is None or is_missing(pv) else float(pv))
+                )
+            for sname, v in values:
+                if v is None:  # a gap: the line stops here and starts again after it
+                    segments[sname] += 1
+                    continue
+                rows.append(
+                    {
+                        "year": y,
+                        "series": sname,
+                        "value": v,
+                        "segment": f"{sname}#{segments[sname]}",
+                    }
+                )
         unit_title = (
             {"pct": "Procent", "pp": "Procentpoint", "count": "Antal"}
             if lang == "da"
@@ -463,27 +483,32 @@ class Builder:
         return out
 
     def sections(self) -> list[dict]:
-        """A section per theme the area has figures for, in the vocabulary's theme order;
-        the population theme is the front page's, not a section."""
+        """A chapter per theme the area has published figures for, in the vocabulary's theme
+        order; the population theme is the front page's, not a chapter. Themes without a
+        published figure for the area get no chapter: ``self.missing`` lists them instead."""
         defs = self.snap.definitions
         mine = set(self.obs.loc[self.obs["area_code"] == self.area, "indicator_id"])
         covered = surveys.covered(self.snap.source.survey_cells, self.area)
-        shown = set(self.obs["indicator_id"])
         out = []
         for theme in THEME_LABELS:
             inds = [i for i in self.indicator_order() if defs[i].get("theme") == theme]
-            # Figures of the area or Denmark only, and a survey only where it covers the area.
-            inds = [i for i in inds if i in shown]
+            # A survey only where it covers the area.
             inds = [i for i in inds if not surveys.is_survey(defs, i) or i in covered]
-            if theme == "population" or not inds or not (set(inds) & mine):
+            if theme == "population" or not inds:
                 continue
             if theme == "housing":
-                out.append(self.housing_counts(inds))
+                if set(inds) & mine:
+                    out.append(self.housing_counts(inds))
                 continue
-            items = [self.indicator(i) for i in inds]
-            empty = all(i["state"] != "ok" for i in items)
+            items = [self.indicator(i) for i in inds if i in mine or self._expected(i)]
+            shown = [i for i in items if i["state"] == "ok"]
+            if not shown:
+                for i in items:
+                    self.missing.append({**i, "theme": label(THEME_LABELS, theme, self.lang)})
+                continue
+            self.used.update(i["id"] for i in items)
             names = goal_notes.source_names(
-                defs, [i for i in inds if surveys.is_survey(defs, i)], self.lang
+                defs, [i["id"] for i in items if surveys.is_survey(defs, i["id"])], self.lang
             )
             out.append(
                 {
@@ -493,12 +518,16 @@ class Builder:
                     if names
                     else None,
                     "indicators": items,
-                    "empty": t("section_empty", self.lang, area=self.short, year=self.year)
-                    if empty
-                    else None,
+                    "empty": None,
                 }
             )
         return out
+
+    def _expected(self, ind: str) -> bool:
+        """A register indicator is expected for every municipality: its absence is news.
+        Survey, programme and other local figures exist only where someone collected them."""
+        kind = self.snap.definitions.get(ind, {}).get("kind")
+        return kind in ("rate", "gap", "count", "grade9", "danish_test")
 
     def indicator_order(self) -> list[str]:
         defs = self.snap.definitions
@@ -523,6 +552,7 @@ class Builder:
         rows = []
         for ind in indicators:
             if (obs["indicator_id"] == ind).any():
+                self.used.add(ind)
                 rows.append(
                     {
                         "name": self.title(ind),
@@ -683,19 +713,19 @@ class Builder:
         return out
 
     def method(self) -> dict:
+        """The method chapter, built from what this report uses: its indicators and their
+        sources, the peers only when it has them, Copenhagen's rule named only for Copenhagen."""
         lang = self.lang
-        # Only the definitions of the figures this report has (the area's or Denmark's), so a
-        # report never names a survey that does not cover its area.
-        shown = set(self.obs["indicator_id"])
-        defs = {i: d for i, d in self.snap.definitions.items() if i in shown}
-        regs = sorted({s for d in defs.values() for s in d.get("sources") or []})
+        defs = self.snap.definitions
+        used = [i for i in self.indicator_order() if i in self.used]
+        regs = sorted({s for i in used for s in defs[i].get("sources") or [] if s.isupper()})
         defs_list = [
             {
                 "title": self.title(i),
-                "text": (d.get("description") or {}).get(lang, ""),
-                "sources": ", ".join(d.get("sources") or []),
+                "text": (defs[i].get("description") or {}).get(lang, ""),
+                "sources": source_names(defs[i].get("sources"), lang),
             }
-            for i, d in ((i, defs[i]) for i in self.indicator_order() if i in defs)
+            for i in used
         ]
         if self.peers:
             pyear = self.snap.peers.loc[self.snap.peers["area_code"] == self.area, "year"]
@@ -709,19 +739,33 @@ class Builder:
             )
         else:
             peers = t("no_peers", lang)
-        nat = next(gs for gs in self.snap.goal_sets if gs.id == "national")
+        nat = next((gs for gs in self.snap.goal_sets if gs.id == "national"), None)
+        significance = t("significance_text", lang)
+        if self.area == "101":
+            significance += " " + t("significance_cph", lang)
         return {
             "registers": ", ".join(regs),
             "definitions": defs_list,
-            "goal_sources": list(nat.sources),
+            "goal_sources": list(nat.sources) if nat else [],
             "movement": t("movement_text", lang),
-            "significance": t("significance_text", lang),
+            "significance": significance,
             "survey": t("survey_method_text", lang)
-            if any(d.get("kind") == "survey" for d in defs.values())
+            if any(defs[i].get("kind") == "survey" for i in used)
             else None,
-            "disclosure": t("disclosure_text", lang, mark=MARK),
+            "disclosure": t(
+                "disclosure_text",
+                lang,
+                mark=MARK,
+                threshold=self.snap.source.settings.disclosure_threshold,
+            ),
             "peers": peers,
+            "has_peers": bool(self.peers),
         }
+
+
+@cache
+def _catalogue(folder: str | None) -> dict:
+    return load_catalogue(folder)
 
 
 def _lower_first(text: str) -> str:
@@ -787,11 +831,12 @@ def build_context(snap: Snapshot, area: str, year: int, lang: str) -> dict:
         "sections": b.sections(),
         "local_sets": b.local_sets(),
         "housing": b.housing(),
-        "method": b.method(),
         "mark": MARK,
         "light_labels": {k: label(LIGHT_LABELS, k, lang) for k in LIGHT_LABELS},
         "light_meaning": {k: label(LIGHT_MEANING, k, lang) for k in LIGHT_MEANING},
     }
+    ctx["missing"] = b.missing
+    ctx["method"] = b.method()  # after the chapters: it describes what they use
     ctx["footnotes"] = b.footnotes()  # after everything that adds notes
     b.pending.render()
     return ctx

@@ -75,7 +75,9 @@ def render_html(snap: Snapshot, area: str, year: int | None, lang: str) -> str:
     return template.render(**ctx, css=_css(), t=lambda key, **kw: t(key, lang, **kw))
 
 
-def _write_pdf(html: str, out: Path, lang: str) -> None:
+def layout_pdf(html: str, base_url: str | None = None):
+    """WeasyPrint's layout of the report's HTML: the document the PDF is written from (the
+    tests read its table cells to check that no text runs out of its cell)."""
     import weasyprint
 
     # WeasyPrint logs every unsupported CSS property it skips; the report has none worth a
@@ -84,15 +86,23 @@ def _write_pdf(html: str, out: Path, lang: str) -> None:
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        doc = weasyprint.HTML(string=html, base_url=str(out.parent)).render()
-        options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
-        try:
-            doc.write_pdf(out, **options)
-        except TypeError:  # older WeasyPrint without pdf_tags
-            options.pop("pdf_tags")
-            doc.write_pdf(out, **options)
+        return weasyprint.HTML(string=html, base_url=base_url).render()
     finally:
         logger.setLevel(level)
+
+
+def pdf_bytes(document) -> bytes:
+    """The tagged PDF (PDF/UA-1 variant) of a laid-out report."""
+    options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+    try:
+        return document.write_pdf(**options)
+    except TypeError:  # older WeasyPrint without pdf_tags
+        options.pop("pdf_tags")
+        return document.write_pdf(**options)
+
+
+def _write_pdf(html: str, out: Path, lang: str) -> None:
+    Path(out).write_bytes(pdf_bytes(layout_pdf(html, str(Path(out).parent))))
 
 
 def _render_to(snap: Snapshot, area: str, year: int, lang: str, fmt: str, out: Path) -> Path:

@@ -23,18 +23,21 @@ import pandas as pd
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 
 from barometer.codes import ORIGIN_GROUPS, SEXES
 from barometer.publish import export, goal_notes
 from barometer.publish.web import views
+from barometer.publish.web.assets import Assets
+from barometer.publish.web.compress import Compress
 from barometer.publish.web.data import StoreData, load
 from barometer.publish.web.i18n import (
     LANGS,
     LIGHT_LABELS,
+    LOCALE_SYMBOLS,
     MOVEMENT_LABELS,
     ORIGIN_LABELS,
     SEX_LABELS,
@@ -82,6 +85,12 @@ API_ERRORS = {
 
 
 # --- JSON ------------------------------------------------------------------------------------
+
+
+def jsontext(o: object) -> Markup:
+    """JSON as the text of an HTML element (a <template>): only &, < and > escaped."""
+    text = dumps(o).decode("utf-8")
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _default(o: object) -> object:
@@ -207,6 +216,9 @@ def create_app(
         SEXES=SEXES,
         tojson=lambda o: dumps(o).decode("utf-8").replace("</", "<\\/"),
     )
+    assets = Assets(HERE / "static")
+    env.globals["static_url"] = assets.url
+    env.filters["jsontext"] = jsontext
     app = FastAPI(
         title="Integrationsbarometer API",
         version="1",
@@ -223,7 +235,7 @@ def create_app(
     app.state.store = store
     app.state.response_cache = CacheEntries(cache_size, cache_bytes) if cache_size else None
     app.router.redirect_slashes = False  # ResponseCache redirects /x/ to /x, relatively
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", assets, name="static")
     # Query parameters each page reads besides lang (the API's come from their signatures);
     # ResponseCache drops every other parameter before routing.
     declared: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -242,6 +254,7 @@ def create_app(
             download_urls={f: with_suffix(request, f) for f in DOWNLOADS},
             store=store,
             meta=store.meta,
+            number_symbols=LOCALE_SYMBOLS[lang],
             page=view.page,
             request=request,
         )
@@ -261,7 +274,7 @@ def create_app(
             }
             return json_response(payload)
         if fmt in DOWNLOADS:
-            name = f"barometer-{view.page}"
+            name = view.download_name or f"barometer-{view.page}"
             ext = "json" if fmt == "jsonstat" else fmt
             headers = {"Content-Disposition": f'attachment; filename="{name}.{ext}"'}
             table = view.table.reset_index(drop=True)
@@ -271,7 +284,13 @@ def create_app(
                     media_type=export.MEDIA_TYPES[fmt],
                     headers=headers,
                 )
-            body = export.render(table, fmt, store.meta, label=view.title)
+            body = export.render(
+                table,
+                fmt,
+                store.meta,
+                label=view.title,
+                labels=views.dimension_labels(store, view.table, lang),
+            )
             return Response(body, media_type=export.MEDIA_TYPES[fmt], headers=headers)
         raise Problem(404, f"unknown format {fmt!r}; use one of {', '.join(PAGE_FORMATS)}")
 
@@ -352,7 +371,11 @@ def create_app(
     def q(request: Request, name: str) -> str | None:
         return request.query_params.get(name)
 
-    page("/", lambda r, f: respond(r, views.front(store, get_lang(r)), f, get_lang(r)))
+    geo_url = assets.url("geo/municipalities.geojson")
+    page(
+        "/",
+        lambda r, f: respond(r, views.front(store, get_lang(r), geo_url=geo_url), f, get_lang(r)),
+    )
     page(
         "/indicators",
         lambda r, f: respond(r, views.indicators_index(store, get_lang(r)), f, get_lang(r)),
@@ -364,21 +387,34 @@ def create_app(
             views.compare(
                 store,
                 [*r.query_params.getlist("areas"), *r.query_params.getlist("area")],
-                q(r, "indicator"),
+                [*r.query_params.getlist("indicator"), *r.query_params.getlist("indicators")],
                 q(r, "origin_group"),
                 q(r, "sex"),
                 get_lang(r),
+                reference=q(r, "reference"),
             ),
             f,
             get_lang(r),
         ),
-        params=("areas", "area", "indicator", "origin_group", "sex"),
-        multi=("areas", "area"),
+        params=("areas", "area", "indicator", "indicators", "reference", "origin_group", "sex"),
+        multi=("areas", "area", "indicator", "indicators"),
     )
     page(
         "/goals",
-        lambda r, f: respond(r, views.goals(store, q(r, "area"), get_lang(r)), f, get_lang(r)),
-        params=("area",),
+        lambda r, f: respond(
+            r,
+            views.goals(
+                store,
+                q(r, "area"),
+                get_lang(r),
+                goal_set=q(r, "goal_set"),
+                committee=q(r, "committee"),
+                year=q(r, "year"),
+            ),
+            f,
+            get_lang(r),
+        ),
+        params=("area", "goal_set", "committee", "year"),
     )
     page(
         "/housing",
@@ -386,6 +422,7 @@ def create_app(
         params=("year",),
     )
     page("/about", lambda r, f: respond(r, views.about(store, get_lang(r)), f, get_lang(r)))
+    page("/docs", lambda r, f: respond(r, views.docs(store, get_lang(r)), f, get_lang(r)))
 
     declared["/municipality/{code}"] = (("lang", "origin_group", "sex"), ())
 
@@ -416,6 +453,7 @@ def create_app(
                 q(request, "sex"),
                 q(request, "year"),
                 lang,
+                geo_url=geo_url,
             )
             return respond(request, view, fmt, lang)
 
@@ -596,6 +634,7 @@ def create_app(
     app.add_middleware(
         ResponseCache, entries=app.state.response_cache, params_for=route_parameters(app, declared)
     )
+    app.add_middleware(Compress)  # outside the cache, which keeps plain bodies
     app.add_middleware(SecurityHeaders)  # outermost: cached responses get the headers too
     if prewarm and cache_size:
         threading.Thread(
@@ -627,7 +666,7 @@ def route_parameters(app: FastAPI, declared: dict):
 
 def warm_urls(store: StoreData) -> list[str]:
     """The pages people open first: sections, every municipality and indicator, both languages."""
-    paths = ["/", "/indicators", "/goals", "/housing", "/about", "/compare"]
+    paths = ["/", "/indicators", "/goals", "/housing", "/about", "/compare", "/docs"]
     paths += [f"/municipality/{code}" for code in sorted(store.by_area)]
     paths += [f"/indicator/{ind}" for ind in store.indicator_ids()]
     return [*paths, *(f"{p}?lang=en" for p in paths), "/index.json", "/api/v1/indicators"]

@@ -8,12 +8,15 @@ a sampled store were all decided by the pipeline; this module only indexes them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from barometer.catalogue import load_catalogue
 from barometer.codes import DENMARK, ORIGIN_GROUPS, load_municipalities, load_regions
+from barometer.codes.vocab import SOURCE_KIND_LABELS, label
 from barometer.publish.export import describe_run
 from barometer.publish.snapshot import default_year, goal_year, goal_years, indicator_ids
 from barometer.settings import BuildSettings
@@ -78,6 +81,10 @@ class StoreData:
     # Goal rows of the default evaluation year by area, and their indicator rows by goal.
     goal_status_by_area: dict[str, list[dict]] = field(default_factory=dict)
     goal_detail_by_key: dict[tuple, list[dict]] = field(default_factory=dict)
+    # A source as a reader names it, per language ('survey:copenhagen_safety' → the survey's
+    # title), and the titles of indicators the goals name but the store has no figures of.
+    source_names: dict[tuple[str, str], str] = field(default_factory=dict)
+    other_titles: dict[str, dict] = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:
@@ -175,7 +182,48 @@ def from_snapshot(snap: Snapshot) -> StoreData:
     data.other_cells = index_cells(obs[~obs["preferred"]])
     data.peer_cells = _index_peer_cells(snap.peer_values)
     _index_goals(data, gy)
+    data.source_names = _source_names(snap)
+    data.other_titles = _other_titles(snap)
     return data
+
+
+def _source_names(snap: Snapshot) -> dict[tuple[str, str], str]:
+    """Names of the store's sources in both languages, from each input's own description."""
+    out: dict[tuple[str, str], str] = {}
+    inputs = snap.inputs if snap.inputs is not None else pd.DataFrame()
+    for rec in inputs.to_dict("records") if len(inputs) else []:
+        source, kind = str(rec["source"]), str(rec["kind"])
+        try:
+            details = json.loads(rec["details"]) if isinstance(rec["details"], str) else {}
+        except ValueError:
+            details = {}
+        name = source.partition(":")[2]
+        for lang in ("da", "en"):
+            word = label(SOURCE_KIND_LABELS, kind, lang)
+            title = (details.get("title") or {}) if isinstance(details.get("title"), dict) else {}
+            area = details.get("area")
+            if title.get(lang):
+                text = f"{title[lang]} ({word})"
+            elif kind in ("programme", "welcomehouse") and area:
+                places = {m.code: m.name for m in load_municipalities().values()}
+                text = f"{word}, {places.get(str(area), area)}"
+            elif name:
+                text = f"{word} {name.replace('_', ' ')}"
+            else:
+                text = word
+            out[(source, lang)] = text
+    return out
+
+
+def _other_titles(snap: Snapshot) -> dict[str, dict]:
+    """Titles of indicators named by a goal but without figures in the store (the catalogue
+    the store was finished with still defines them)."""
+    named = set(snap.goal_indicator_status.get("indicator_id", pd.Series(dtype=str)).dropna())
+    missing = named - set(snap.definitions)
+    if not missing:
+        return {}
+    catalogue = load_catalogue(snap.settings.catalogue)
+    return {i: catalogue[i].title.model_dump() for i in missing if i in catalogue}
 
 
 def index_cells(obs: pd.DataFrame) -> dict:

@@ -21,13 +21,22 @@ from barometer.codes.vocab import (
     source_label,
 )
 from barometer.publish import labels
-from barometer.publish.labels import LANGS, LOCALES, babel_number, fmt_change, is_missing, number
+from barometer.publish.labels import (
+    LANGS,
+    LOCALES,
+    SYMBOLS,
+    babel_number,
+    fmt_change,
+    is_missing,
+    number,
+)
 from barometer.publish.text import t
 
 __all__ = [
     "DEFAULT_LANG",
     "LANGS",
     "LIGHT_LABELS",
+    "LOCALE_SYMBOLS",
     "MOVEMENT_LABELS",
     "ORIGIN_LABELS",
     "POLARITY_LABELS",
@@ -49,6 +58,7 @@ __all__ = [
 ]
 
 DEFAULT_LANG = "da"
+LOCALE_SYMBOLS = SYMBOLS
 
 
 def fmt_value(value: float | None, unit: str | None, lang: str, status: str = "ok") -> str:
