@@ -32,6 +32,8 @@ NOT_IDS = {
     "danish_test", "disclosure_threshold", "convicted", "rate", "gap", "peer_value",
     "education_threshold", "education_value", "education_met", "crime_share",
     "convicted_ratio_to_national", "fmt_share", "housing_area", "housing_counts", "nav_housing",
+    "hidden_share", "housing_cells_note", "housing_page_intro", "housing_warning_intro",
+    "housing_warning_year",
 }  # fmt: skip
 
 

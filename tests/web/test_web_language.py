@@ -89,7 +89,7 @@ def pages(client, web_store) -> list[str]:
         "/compare",
         "/goals",
         "/goals?area=101",
-        "/goals?area=101&goal_set=copenhagen",
+        "/goals?area=101&goal_set=copenhagen-2019-22",
         "/housing",
         f"/housing?year={first_list}",
         "/about",

@@ -30,7 +30,7 @@ PAGES = [
     "/compare?areas=101,751",
     "/compare?areas=101&indicator=employment_rate_25_64&indicator=youth_education_20_24",
     "/goals",
-    "/goals?area=101&goal_set=copenhagen",
+    "/goals?area=101&goal_set=copenhagen-2019-22",
     "/housing",
     "/about",
     "/docs",

@@ -175,7 +175,7 @@ def test_goals_filter_by_committee_and_goal_set(client, web_store):
     owners = sql(
         web_store,
         "SELECT owner, count(*) FROM goal_status WHERE area_code = '101' AND year = ? AND "
-        "goal_set = 'copenhagen' GROUP BY 1 ORDER BY 2 DESC, 1",
+        "goal_set = 'copenhagen-2019-22' GROUP BY 1 ORDER BY 2 DESC, 1",
         [year],
     )
     owner, count = owners[0]

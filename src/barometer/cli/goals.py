@@ -50,7 +50,6 @@ def _stored(store: Path, area: str, year: int | None) -> tuple[pd.DataFrame, pd.
 
 def _evaluated(values: Path, area: str, year: int | None, goals: list[Path] | None):
     from barometer.catalogue import load_catalogue, load_goal_sets
-    from barometer.catalogue.models import gap_parts
     from barometer.goals import Definitions, GoalParams, evaluate
 
     obs = read_values(values)
@@ -66,9 +65,7 @@ def _evaluated(values: Path, area: str, year: int | None, goals: list[Path] | No
         data = obs[~obs["indicator_id"].isin(lists)]
         year = int(pd.to_numeric((data if len(data) else obs)["year"]).max())
     sources = obs.groupby("indicator_id")["source"].first().to_dict() if "source" in obs else {}
-    definitions = Definitions(
-        {k: v.unit for k, v in catalogue.items()}, gap_parts(catalogue), sources
-    )
+    definitions = Definitions.from_catalogue(catalogue, sources)
     return evaluate(obs, sets, year=year, params=GoalParams(areas=(area,)), definitions=definitions)
 
 

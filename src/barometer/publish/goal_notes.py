@@ -46,6 +46,12 @@ def filled_by(definitions: dict[str, dict], goal: dict, lang: str) -> str | None
     return t("filled_by", lang, sources=", ".join(names)) if names else None
 
 
+def unmeasured(goal: dict, lang: str) -> str | None:
+    """For a goal without indicators: that it cannot be measured yet, in the reader's language
+    (its ``status_reason`` in the catalogue is the maintainers' note, with its sources)."""
+    return None if goal.get("indicators") else t("unmeasured_goal", lang)
+
+
 def unconfirmed_note(goal: dict, lang: str) -> str | None:
     parts = [p for p in PARTS if p in (goal.get("unconfirmed") or [])]
     if not parts:

@@ -323,6 +323,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "flygtningeprogrammets sagsdata (barometer programme publish)",
         "the refugee programme's case data (barometer programme publish)",
     ),
+    "unmeasured_goal": (
+        "Målet har endnu ingen indikator i de kilder, vi har, og kan derfor ikke måles.",
+        "The goal has no indicator yet in the sources consulted, so it cannot be measured.",
+    ),
     "not_confirmed": ("ikke bekræftet", "not confirmed"),
     "unconfirmed_parts": (
         "Ikke bekræftet i de kilder, vi har: {parts}.",

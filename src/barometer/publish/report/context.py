@@ -16,6 +16,7 @@ from functools import cache
 import pandas as pd
 
 from barometer.catalogue import load_catalogue
+from barometer.catalogue.models import REGISTER_KINDS
 from barometer.codes import DENMARK
 from barometer.codes.vocab import source_names
 from barometer.publish import charts, goal_notes, surveys
@@ -527,7 +528,7 @@ class Builder:
         """A register indicator is expected for every municipality: its absence is news.
         Survey, programme and other local figures exist only where someone collected them."""
         kind = self.snap.definitions.get(ind, {}).get("kind")
-        return kind in ("rate", "gap", "count", "grade9", "danish_test")
+        return kind in REGISTER_KINDS
 
     def indicator_order(self) -> list[str]:
         defs = self.snap.definitions

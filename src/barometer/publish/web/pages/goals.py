@@ -68,7 +68,7 @@ def goal_rows(store: StoreData, code: str, year: int | None, lang: str) -> dict 
         spec = goal_notes.goal_spec(store.goal_sets, rec["goal_set"], rec["goal_id"])
         # where a goal without data would get its figures, and what is not confirmed of it
         item["filled_by"] = (
-            goal_notes.filled_by(store.definitions, spec, lang) or spec.get("status_reason")
+            goal_notes.filled_by(store.definitions, spec, lang) or goal_notes.unmeasured(spec, lang)
             if rec.get("movement") == "no_data"
             else None
         )
