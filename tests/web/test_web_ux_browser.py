@@ -6,28 +6,15 @@ Expected values come from the store by SQL, never from the page under test.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from fixtures.browser import ARGS, AXE, CHROMIUM, WCAG_TAGS
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ROOT = Path(__file__).parents[2]
-AXE = ROOT / "tests/fixtures/vendor/axe.min.js"  # test tooling, never served
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
 PAGES = [
     "/",

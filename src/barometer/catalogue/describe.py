@@ -207,7 +207,7 @@ def describe_survey(ind: SurveyIndicator, lang: str) -> list[Line]:
     if excluded:
         out.append(("excluded_answers", "; ".join(excluded)))
     src = ind.survey
-    rounds = _year_list(src.rounds)
+    rounds = year_list(src.rounds)
     out.append(
         (
             "survey_source",
@@ -243,7 +243,7 @@ def describe_survey(ind: SurveyIndicator, lang: str) -> list[Line]:
     return out
 
 
-def _year_list(years: list[int]) -> str:
+def year_list(years: list[int], dash: str = "-") -> str:
     """2009, 2010, …, 2014 → '2009-2014'; 2015, 2017 → '2015, 2017'."""
     years = sorted(years)
     parts, start, prev = [], None, None
@@ -253,10 +253,10 @@ def _year_list(years: list[int]) -> str:
         elif y == prev + 1:
             prev = y
         else:
-            parts.append(f"{start}-{prev}" if prev != start else str(start))
+            parts.append(f"{start}{dash}{prev}" if prev != start else str(start))
             start = prev = y
     if start is not None:
-        parts.append(f"{start}-{prev}" if prev != start else str(start))
+        parts.append(f"{start}{dash}{prev}" if prev != start else str(start))
     return ", ".join(parts)
 
 

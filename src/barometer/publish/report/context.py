@@ -16,6 +16,7 @@ from functools import cache
 import pandas as pd
 
 from barometer.catalogue import load_catalogue
+from barometer.catalogue.describe import year_list
 from barometer.catalogue.models import REGISTER_KINDS
 from barometer.codes import DENMARK
 from barometer.codes.vocab import source_names
@@ -707,7 +708,7 @@ class Builder:
                     "indicator": self.title(ind),
                     "area": short_name(area, self.lang),
                     "group": ", ".join(label(ORIGIN_LABELS, g, self.lang) for g in order),
-                    "years": _year_ranges(list(years)),
+                    "years": year_list(list(years), dash="–"),
                     "reason": label(REASON_LABELS, status, self.lang),
                 }
             )
@@ -795,21 +796,6 @@ def _with_year(text: str, d: dict, which: str) -> dict:
     if text == DASH or y is None or pd.isna(y):
         return {"text": text, "year": ""}
     return {"text": text, "year": str(int(y))}
-
-
-def _year_ranges(years: list[int]) -> str:
-    parts, start, prev = [], None, None
-    for y in years:
-        if start is None:
-            start = prev = y
-        elif y == prev + 1:
-            prev = y
-        else:
-            parts.append(f"{start}–{prev}" if prev != start else str(start))
-            start = prev = y
-    if start is not None:
-        parts.append(f"{start}–{prev}" if prev != start else str(start))
-    return ", ".join(parts)
 
 
 def build_context(snap: Snapshot, area: str, year: int, lang: str) -> dict:

@@ -49,6 +49,7 @@ from barometer.publish.web.i18n import (
     t,
 )
 from barometer.publish.web.middleware import CacheEntries, ResponseCache, SecurityHeaders
+from barometer.publish.web.pages.common import link_for
 from barometer.settings import ServeSettings
 from barometer.store.schema import OBSERVATION_COLUMNS
 
@@ -135,16 +136,6 @@ def json_response(payload: object, status: int = 200) -> Response:
 def get_lang(request: Request) -> str:
     lang = request.query_params.get("lang", "da")
     return lang if lang in LANGS else "da"
-
-
-def make_link(lang: str):
-    def link(path: str, **params: object) -> str:
-        q = {k: v for k, v in params.items() if v not in (None, "", [])}
-        if lang != "da":
-            q["lang"] = lang
-        return path + ("?" + urlencode(q, doseq=True) if q else "")
-
-    return link
 
 
 def switch_url(request: Request, lang: str) -> str:
@@ -248,7 +239,7 @@ def create_app(
             ctx=view.ctx,
             charts=view.charts,
             lang=lang,
-            link=make_link(lang),
+            link=link_for(lang),
             switch_url=switch_url(request, lang),
             twin_url=with_suffix(request, "json"),
             download_urls={f: with_suffix(request, f) for f in DOWNLOADS},
@@ -463,7 +454,7 @@ def create_app(
         lang = get_lang(request)
         query = q(request, "q") or ""
         hits = views.search(store, query, lang)
-        link = make_link(lang)
+        link = link_for(lang)
         hx = bool(request.headers.get("hx-request"))
         if not hx and fmt is None:
             exact = [h for h in hits if h["name"].lower() == query.strip().lower()]
