@@ -26,7 +26,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -35,30 +34,11 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web import Connection, free_port, url_mix  # benchmarks/ is not a package
+from web import Connection, free_port, start_server, url_mix, warm  # benchmarks/ is not a package
 
 HOST = "127.0.0.1"
 EXPORTS = ["/indicator/population.csv", "/indicator/employment_rate_25_64.csv"]
 EXPORTS += [f"/api/v1/observations?limit=10000&offset={k * 10_000}" for k in range(8)]
-
-
-def start_server(store: Path, port: int) -> subprocess.Popen:
-    code = (
-        "from barometer.publish.web import serve; from barometer.settings import ServeSettings; "
-        f"serve({str(store)!r}, ServeSettings(host={HOST!r}, port={port}, prewarm=False))"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://{HOST}:{port}/api/v1/indicators", timeout=2).status_code:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-    proc.terminate()
-    raise SystemExit("server did not start within 300 s")
 
 
 def rss_mb(pid: int) -> float:
@@ -167,12 +147,6 @@ async def phase(port, urls, clients, duration, *, junk: bool) -> dict:
     return out
 
 
-async def warm(base: str, urls: list[str]) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-        for url in dict.fromkeys(urls):
-            await http.get(url)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("store", type=Path)
@@ -183,12 +157,12 @@ def main() -> None:
         raise SystemExit("--clients 1-100 and --duration up to 600 s")
     port = free_port()
     t0 = time.perf_counter()
-    proc = start_server(args.store, port)
+    proc = start_server(args.store, port, prewarm=False, timeout=300)
     result: dict = {"store": str(args.store), "clients": args.clients, "duration_s": args.duration}
     try:
         result["startup_s"] = round(time.perf_counter() - t0, 1)
         urls = url_mix()
-        asyncio.run(warm(f"http://{HOST}:{port}", urls))
+        asyncio.run(warm(f"http://{HOST}:{port}", urls, timeout=120))
         result["distinct_urls"] = len(set(urls))
         result["rss_after_warm_mb"] = round(rss_mb(proc.pid), 1)
         result["cached"] = asyncio.run(phase(port, urls, args.clients, args.duration, junk=False))

@@ -68,13 +68,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: Path, port: int) -> subprocess.Popen:
+def start_server(
+    store: Path, port: int, *, prewarm: bool = True, timeout: float = 180
+) -> subprocess.Popen:
+    """`barometer serve`'s server for ``store`` in its own process, once it answers."""
     code = (
         "from barometer.publish.web import serve; from barometer.settings import ServeSettings; "
-        f"serve({str(store)!r}, ServeSettings(host='127.0.0.1', port={port}))"
+        f"serve({str(store)!r}, ServeSettings(host='127.0.0.1', port={port}, prewarm={prewarm}))"
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/indicators", timeout=2).status_code:
@@ -84,7 +87,7 @@ def start_server(store: Path, port: int) -> subprocess.Popen:
         if proc.poll() is not None:
             raise SystemExit(f"server exited with {proc.returncode}")
     proc.terminate()
-    raise SystemExit("server did not start within 180 s")
+    raise SystemExit(f"server did not start within {timeout:g} s")
 
 
 class Connection:
@@ -173,9 +176,9 @@ async def run(port: int, urls: list[str], clients: int, duration: float) -> dict
     }
 
 
-async def warm(base: str, urls: list[str]) -> float:
+async def warm(base: str, urls: list[str], timeout: float = 60) -> float:
     t0 = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=timeout) as http:
         for url in dict.fromkeys(urls):
             await http.get(url)
     return time.perf_counter() - t0
