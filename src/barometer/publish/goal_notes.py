@@ -68,30 +68,6 @@ def period_text(goal_set: dict, lang: str) -> str | None:
     return t("period_ended", lang, start=start if start is not None else "", end=end)
 
 
-def set_summaries(goal_sets: dict[str, dict], lang: str) -> list[dict]:
-    """Every goal set of the store: id, title, owner, areas, period, base year and whether its
-    goals are still to be recorded (a place for a new policy)."""
-    out = []
-    for set_id, spec in goal_sets.items():
-        title = spec.get("title") or {}
-        out.append(
-            {
-                "id": set_id,
-                "title": title.get(lang) or title.get("da") or set_id,
-                "owner": spec.get("owner"),
-                "areas": spec.get("areas"),
-                "base_year": spec.get("base_year"),
-                "valid_from": spec.get("valid_from"),
-                "valid_to": spec.get("valid_to"),
-                "adopted": spec.get("adopted"),
-                "period": period_text(spec, lang),
-                "goals": len(spec.get("goals") or []),
-                "pending": spec.get("pending"),
-            }
-        )
-    return out
-
-
 def set_listing(goal_sets: dict[str, dict]) -> list[dict]:
     """Every goal set as the API lists it, in both languages: its period, areas, base year,
     whether its goals are still to be recorded, and each goal's unconfirmed parts."""
