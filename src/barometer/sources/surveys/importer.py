@@ -18,13 +18,12 @@ import pandas as pd
 from barometer.catalogue.models import Indicator
 from barometer.codes import area_codes
 from barometer.errors import InputError
-from barometer.inputs import Input, checksum_file
+from barometer.inputs import KEY, Input, checksum_file
+from barometer.settings import MIN_DISCLOSURE_THRESHOLD as MIN_RESPONDENTS
 from barometer.sources.surveys.estimate import shares_from_sums
 from barometer.sources.surveys.read import read_respondents
 from barometer.sources.surveys.spec import CodedColumn, SurveySpec, code_text, load_spec
 
-MIN_RESPONDENTS = 3  # the floor of every threshold (settings.MIN_DISCLOSURE_THRESHOLD)
-KEY_COLUMNS = ("indicator_id", "area_code", "year", "origin_group", "sex")
 DETAIL_COLUMNS = ("respondents", "n_eff", "weight_yes", "weight_sum", "share")
 DISTRICT_COLUMNS = (
     "indicator_id",
@@ -282,7 +281,7 @@ def estimate_cells(resp: pd.DataFrame, spec: SurveySpec) -> pd.DataFrame:
     )
     return cells.reset_index(drop=True)[
         [
-            *KEY_COLUMNS,
+            *KEY,
             *DETAIL_COLUMNS,
             "value",
             "numerator",
@@ -350,7 +349,7 @@ def survey_input(
     if resp.empty:
         raise InputError("no respondents left after the spec's filters", path=file)
     cells = estimate_cells(resp, spec)
-    tables = {"survey_cells": cells[[*KEY_COLUMNS, *DETAIL_COLUMNS]]}
+    tables = {"survey_cells": cells[[*KEY, *DETAIL_COLUMNS]]}
     if spec.district is not None:
         tables["survey_districts"] = estimate_districts(resp, spec)
     spec_json = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)

@@ -64,23 +64,9 @@ class RangeFilter(Strict):
     max: float | None = None
 
 
-class DistrictColumn(Strict):
+class DistrictColumn(CodedColumn):
     """A column with the respondent's district (e.g. Copenhagen's ten bydele): code → name.
     Shares by district are published beside the area's cells (table ``survey_districts``)."""
-
-    column: str
-    codes: dict[str, str] = Field(min_length=1)
-    missing: list[str] = []
-
-    @field_validator("codes", mode="before")
-    @classmethod
-    def _keys_as_text(cls, v: dict) -> dict:
-        return {code_text(k): val for k, val in v.items()} if isinstance(v, dict) else v
-
-    @field_validator("missing", mode="before")
-    @classmethod
-    def _missing_as_text(cls, v: list) -> list:
-        return [code_text(x) for x in v] if isinstance(v, list) else v
 
 
 class SurveyIndicator(Strict):
