@@ -180,6 +180,13 @@ def create_welcomehouse_app(
             raise Denied(404, "no such session")
         return s
 
+    def scoped_session(ctx: WelcomeCtx, sid: int) -> ActivitySession:
+        """The session, or 403 when it is outside the user's house or organisation."""
+        s = load_session(ctx, sid)
+        if not session_in_scope(ctx, s):
+            raise Denied(403, "outside your scope")
+        return s
+
     def session_in_scope(ctx: WelcomeCtx, s: ActivitySession) -> bool:
         a = s.activity
         if ctx.user.role == roles.STAFF:
@@ -396,9 +403,7 @@ def create_welcomehouse_app(
 
     def session_detail(ctx: WelcomeCtx, sid: int) -> dict:
         need_role(ctx, roles.STAFF, roles.COORDINATOR)
-        s = load_session(ctx, sid)
-        if not session_in_scope(ctx, s):
-            raise Denied(403, "outside your scope")
+        s = scoped_session(ctx, sid)
         q = (
             select(Assignment, Volunteer)
             .join(Volunteer, Volunteer.id == Assignment.volunteer_id)
@@ -461,9 +466,7 @@ def create_welcomehouse_app(
             )
 
     def do_assign(ctx: WelcomeCtx, sid: int, vid: int):
-        s = load_session(ctx, sid)
-        if not session_in_scope(ctx, s):
-            raise Denied(403, "outside your scope")
+        s = scoped_session(ctx, sid)
         v = read_volunteer(ctx, vid, f"assignment to session {s.id}")
         if not open_to(v, s.activity):
             raise Denied(403, "this activity is not open to the volunteer")
@@ -494,9 +497,7 @@ def create_welcomehouse_app(
         with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
-            s = load_session(ctx, sid)
-            if not session_in_scope(ctx, s):
-                raise Denied(403, "outside your scope")
+            s = scoped_session(ctx, sid)
             if s.date > settings.today():
                 raise Denied(422, "attendance is counted on or after the session's day")
             cells = {}
@@ -531,9 +532,7 @@ def create_welcomehouse_app(
         with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
-            s = load_session(ctx, sid)
-            if not session_in_scope(ctx, s):
-                raise Denied(403, "outside your scope")
+            s = scoped_session(ctx, sid)
             if s.date > settings.today():
                 raise Denied(422, "hours are logged on or after the session's day")
             for a in ctx.db.scalars(select(Assignment).where(Assignment.session_id == s.id)):
@@ -563,9 +562,7 @@ def create_welcomehouse_app(
         with opened(request) as ctx:
             data = await form_of(ctx)
             need_role(ctx, roles.STAFF)
-            s = load_session(ctx, sid)
-            if not session_in_scope(ctx, s):
-                raise Denied(403, "outside your scope")
+            s = scoped_session(ctx, sid)
             try:
                 register_visit(ctx.db, str(data.get("code", "")), s, ctx.actor)
             except ConsentError as exc:
