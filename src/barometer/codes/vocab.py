@@ -7,6 +7,8 @@ Each table maps code → (Danish, English); its key order is the display order.
 
 from __future__ import annotations
 
+import json
+
 # DST's wording (StatBank's HERKOMST: "Personer med dansk oprindelse").
 ORIGIN_LABELS = {
     "all": ("Alle", "All"),
@@ -140,6 +142,13 @@ def source_label(source: str, lang: str) -> str:
     kind, _, name = source.partition(":")
     word = label(SOURCE_KIND_LABELS, kind, lang)
     return f"{word} {name}".strip() if name else word
+
+
+def source_note(notes: object, lang: str) -> str:
+    """A source's notes as the store keeps them (a JSON list of {da, en}) in one language:
+    how its figures differ from the definition, or '' without notes."""
+    items = json.loads(notes) if isinstance(notes, str) and notes else []
+    return " ".join(n[lang] for n in items if n.get(lang))
 
 
 def source_names(codes: list[str] | tuple[str, ...] | None, lang: str) -> str:

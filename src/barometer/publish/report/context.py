@@ -7,7 +7,6 @@ Every number here comes from the store (through ``data.Snapshot``) and is format
 from __future__ import annotations
 
 import contextlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +18,7 @@ from barometer.catalogue import load_catalogue
 from barometer.catalogue.describe import year_list
 from barometer.catalogue.models import REGISTER_KINDS
 from barometer.codes import DENMARK
-from barometer.codes.vocab import source_names
+from barometer.codes.vocab import source_names, source_note
 from barometer.publish import charts, goal_notes, surveys
 from barometer.publish.report import svg
 from barometer.publish.report.data import (
@@ -345,9 +344,7 @@ class Builder:
         row = src[(src["indicator_id"] == ind) & src["preferred"].astype(bool)]
         if row.empty or row["source"].iloc[0] == "registers":
             return registers
-        notes = row["notes"].iloc[0]
-        notes = json.loads(notes) if isinstance(notes, str) else []
-        text = " ".join(n.get(self.lang, "") for n in notes if n.get(self.lang))
+        text = source_note(row["notes"].iloc[0], self.lang)
         name = source_label(str(row["source"].iloc[0]), self.lang)
         return f"{name} ({_lower_first(text).rstrip('.')})" if text else name
 

@@ -3,10 +3,9 @@ with the ranking table beside it, the origin groups compared, and the other sour
 
 from __future__ import annotations
 
-import json
-
 from barometer.catalogue.describe import describe_spec
 from barometer.codes import DENMARK
+from barometer.codes.vocab import source_note
 from barometer.publish import charts
 from barometer.publish.web.data import StoreData
 from barometer.publish.web.i18n import (
@@ -69,8 +68,7 @@ def figure_source(store: StoreData, ind: str, lang: str) -> list[tuple[str, str]
     definition (the StatBank mapping's note), as a definition line."""
     for s in store.indicator_sources.get(ind, []):
         if s.get("preferred"):
-            notes = json.loads(s["notes"]) if isinstance(s.get("notes"), str) else []
-            text = " ".join(n.get(lang, "") for n in notes if n.get(lang))
+            text = source_note(s.get("notes"), lang)
             name = source_name(store, s["source"], lang)
             return [(t("figures_from", lang), f"{name}: {text}" if text else name)]
     return []
@@ -294,8 +292,7 @@ def _other_sources(
         return None
     unit = unit_of(store, ind)
     notes = {
-        s["source"]: json.loads(s["notes"]) if isinstance(s.get("notes"), str) else []
-        for s in store.indicator_sources.get(ind, [])
+        s["source"]: source_note(s.get("notes"), lang) for s in store.indicator_sources.get(ind, [])
     }
     by_source: dict[str, dict[int, str]] = {}
     rows = []
@@ -308,9 +305,7 @@ def _other_sources(
     headers = [t("year", lang), *(source_name(store, s, lang) for s in sources)]
     body = [[str(y), *(by_source[s].get(y, "–") for s in sources)] for y in years]
     caption = "; ".join(
-        f"{source_name(store, s, lang)}: " + " ".join(n.get(lang, "") for n in notes.get(s, []))
-        for s in sources
-        if notes.get(s)
+        f"{source_name(store, s, lang)}: {notes[s]}" for s in sources if notes.get(s)
     )
     block = chart_block("table-other-sources", t("other_sources", lang), {}, headers, body)
     block["caption"] = caption or t("other_sources", lang)
